@@ -1,0 +1,1 @@
+"""Developer commands of the service (not deployed)."""

@@ -1,0 +1,54 @@
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+from src.constants import SHOW_DOCS_ENVIRONMENTS, Environment
+
+
+def _asyncpg_url(url: str) -> str:
+    """Accept any PostgreSQL URL (``postgresql://``, ``postgres://``) and use the asyncpg driver."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    if parsed.get_backend_name() != "postgresql":
+        msg = f"DATABASE_URL must be a PostgreSQL URL, got a {parsed.get_backend_name()} one"
+        raise ValueError(msg)
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+class Config(BaseSettings):
+    """Settings of the whole service; each domain keeps its own in ``src/<domain>/config.py``."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    ENVIRONMENT: Environment = Environment.PRODUCTION
+    APP_VERSION: str = "0.1.0"
+
+    DATABASE_URL: Annotated[str, AfterValidator(_asyncpg_url)]
+    DATABASE_POOL_SIZE: int = Field(default=10, ge=1)
+    DATABASE_MAX_OVERFLOW: int = Field(default=10, ge=0)
+    DATABASE_POOL_RECYCLE_SECONDS: int = Field(default=1800, ge=1)
+    DATABASE_CONNECT_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0)
+
+    CORS_ORIGINS: list[str] = []
+    CORS_ORIGINS_REGEX: str | None = None
+    CORS_HEADERS: list[str] = ["Authorization", "Content-Type"]
+    CORS_ALLOW_CREDENTIALS: bool = True
+
+    @model_validator(mode="after")
+    def refuse_wildcard_origin_with_credentials(self) -> Self:
+        # Starlette answers a credentialed request from any Origin when both are set.
+        if self.CORS_ALLOW_CREDENTIALS and "*" in self.CORS_ORIGINS:
+            msg = (
+                "CORS_ORIGINS=['*'] with CORS_ALLOW_CREDENTIALS=true lets every site make "
+                "credentialed requests: list the allowed origins explicitly"
+            )
+            raise ValueError(msg)
+        return self
+
+    @property
+    def show_docs(self) -> bool:
+        return self.ENVIRONMENT in SHOW_DOCS_ENVIRONMENTS
+
+
+settings = Config()

@@ -1,0 +1,40 @@
+"""Liveness and readiness probes: the process is up, and it can serve (database reachable)."""
+
+from fastapi import APIRouter, status
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from src.database import SessionDep
+from src.exceptions import ErrorResponse, ServiceUnavailable
+from src.models import CustomModel
+
+router = APIRouter(tags=["health"])
+
+
+class HealthResponse(CustomModel):
+    status: str
+
+
+@router.get(
+    "/healthz",
+    status_code=status.HTTP_200_OK,
+    summary="Liveness probe",
+)
+async def get_liveness() -> HealthResponse:
+    """The process answers; never checks dependencies, so a database outage never restarts it."""
+    return HealthResponse(status="ok")
+
+
+@router.get(
+    "/readyz",
+    status_code=status.HTTP_200_OK,
+    summary="Readiness probe",
+    responses={status.HTTP_503_SERVICE_UNAVAILABLE: {"model": ErrorResponse}},
+)
+async def get_readiness(session: SessionDep) -> HealthResponse:
+    """The service can serve requests: its database answers."""
+    try:
+        await session.execute(text("SELECT 1"))
+    except (OSError, SQLAlchemyError) as error:
+        raise ServiceUnavailable from error
+    return HealthResponse(status="ok")

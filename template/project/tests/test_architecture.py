@@ -1,0 +1,101 @@
+"""P02 (explicit cross-domain imports) and P11 (async dependencies), checked on the source."""
+
+import ast
+import inspect
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI
+from fastapi.routing import APIRoute
+
+from src.domains import SRC, domain_names
+from src.main import app
+
+# Sync dependencies run in the thread pool (40 threads by default): list each exception here with
+# the reason it must block.
+SYNC_DEPENDENCIES_ALLOWED: dict[str, str] = {}
+
+
+def cross_domain_import_violations(source: str, domain: str, domains: list[str]) -> list[str]:
+    """``from src.other.module import name`` inside ``domain``; import the module instead."""
+    violations = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            parts = node.module.split(".")
+            if parts[0] == "src" and len(parts) > 2 and parts[1] in domains and parts[1] != domain:
+                other = parts[1]
+                violations.append(
+                    f"line {node.lineno}: from {node.module} import ... -> "
+                    f"from src.{other} import {parts[2]} as {other}_{parts[2]}"
+                )
+    return violations
+
+
+def test_domains_import_each_other_by_module() -> None:
+    domains = domain_names()
+    violations = {
+        str(path.relative_to(SRC)): found
+        for domain in domains
+        for path in (SRC / domain).rglob("*.py")
+        if (found := cross_domain_import_violations(path.read_text(), domain, domains))
+    }
+
+    assert violations == {}
+
+
+def test_cross_domain_check_catches_name_imports() -> None:
+    source = (
+        "from src.auth import service as auth_service\n"
+        "from src.auth.service import get_user\n"
+        "from src.posts.schemas import PostResponse\n"
+    )
+
+    assert cross_domain_import_violations(source, "posts", ["auth", "posts"]) == [
+        "line 2: from src.auth.service import ... -> from src.auth import service as auth_service"
+    ]
+
+
+def dependency_calls(application: FastAPI) -> Iterator[Callable[..., Any]]:
+    def walk(dependant: Any) -> Iterator[Callable[..., Any]]:
+        for sub in dependant.dependencies:
+            if sub.call is not None:
+                yield sub.call
+            yield from walk(sub)
+
+    for route in application.routes:
+        if isinstance(route, APIRoute):
+            yield from walk(route.dependant)
+
+
+def sync_dependencies(application: FastAPI) -> set[str]:
+    sync = set()
+    for call in dependency_calls(application):
+        target = call if inspect.isroutine(call) else type(call).__call__
+        if not (inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target)):
+            sync.add(f"{call.__module__}.{getattr(call, '__qualname__', type(call).__name__)}")
+    return sync
+
+
+def test_dependencies_are_async() -> None:
+    assert sync_dependencies(app) - set(SYNC_DEPENDENCIES_ALLOWED) == set()
+
+
+def test_sync_dependency_check_catches_sync_dependencies() -> None:
+    def blocking_dependency() -> int:
+        return 1
+
+    async def async_dependency() -> int:
+        return 1
+
+    sample = FastAPI()
+
+    @sample.get("/")
+    async def route(
+        a: Annotated[int, Depends(blocking_dependency)],
+        b: Annotated[int, Depends(async_dependency)],
+    ) -> int:
+        return a + b
+
+    assert sync_dependencies(sample) == {
+        f"{__name__}.test_sync_dependency_check_catches_sync_dependencies.<locals>.blocking_dependency"
+    }

@@ -1,0 +1,41 @@
+import pytest
+from pydantic import ValidationError
+
+from src.config import Config
+from src.constants import SHOW_DOCS_ENVIRONMENTS, Environment
+
+
+def test_reads_its_own_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://app:secret@db.internal:5433/app")
+    monkeypatch.setenv("ENVIRONMENT", "staging")
+    monkeypatch.setenv("CORS_ORIGINS", '["https://app.example.com"]')
+
+    config = Config(_env_file=None)
+
+    assert config.DATABASE_URL == "postgresql+asyncpg://app:secret@db.internal:5433/app"
+    assert config.ENVIRONMENT is Environment.STAGING
+    assert config.CORS_ORIGINS == ["https://app.example.com"]
+
+
+def test_missing_database_url_fails_with_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATABASE_URL")
+
+    with pytest.raises(ValidationError, match="DATABASE_URL"):
+        Config(_env_file=None)
+
+
+def test_non_postgresql_url_is_refused() -> None:
+    with pytest.raises(ValidationError, match="must be a PostgreSQL URL"):
+        Config(_env_file=None, DATABASE_URL="mysql://root@localhost/app")
+
+
+def test_wildcard_origin_with_credentials_is_refused() -> None:
+    with pytest.raises(ValidationError, match="list the allowed origins explicitly"):
+        Config(_env_file=None, CORS_ORIGINS=["*"], CORS_ALLOW_CREDENTIALS=True)
+
+
+@pytest.mark.parametrize("environment", list(Environment))
+def test_docs_shown_only_in_chosen_environments(environment: Environment) -> None:
+    config = Config(_env_file=None, ENVIRONMENT=environment)
+
+    assert config.show_docs is (environment in SHOW_DOCS_ENVIRONMENTS)

@@ -1,0 +1,70 @@
+from collections.abc import AsyncIterator
+
+import pytest
+from fastapi import status
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from src.config import Config
+from src.constants import SHOW_DOCS_ENVIRONMENTS, Environment
+from src.database import get_session
+from src.main import create_app
+
+
+@pytest.mark.parametrize("environment", list(Environment))
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
+async def test_docs_hidden_outside_chosen_environments(environment: Environment, path: str) -> None:
+    app = create_app(Config(_env_file=None, ENVIRONMENT=environment))
+
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        response = await client.get(path)
+
+    expected = status.HTTP_200_OK if environment in SHOW_DOCS_ENVIRONMENTS else 404
+    assert response.status_code == expected
+
+
+async def test_liveness(client: AsyncClient) -> None:
+    response = await client.get("/healthz")
+
+    assert response.status_code == status.HTTP_200_OK
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readiness_checks_the_database(client: AsyncClient) -> None:
+    response = await client.get("/readyz")
+
+    assert response.status_code == status.HTTP_200_OK
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readiness_fails_without_database() -> None:
+    app = create_app()
+    # Port 9 (discard) refuses connections: the database is "down".
+    unreachable = create_async_engine(
+        "postgresql+asyncpg://postgres@127.0.0.1:9/postgres", connect_args={"timeout": 2}
+    )
+
+    async def unreachable_session() -> AsyncIterator[AsyncSession]:
+        async with AsyncSession(unreachable) as session:
+            yield session
+
+    app.dependency_overrides[get_session] = unreachable_session
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        response = await client.get("/readyz")
+        liveness = await client.get("/healthz")
+    await unreachable.dispose()
+
+    assert response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
+    assert response.json() == {"detail": "Service unavailable"}
+    assert liveness.status_code == status.HTTP_200_OK
+
+
+async def test_cors_allows_only_configured_origins() -> None:
+    app = create_app(Config(_env_file=None, CORS_ORIGINS=["https://app.example.com"]))
+
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        allowed = await client.get("/healthz", headers={"Origin": "https://app.example.com"})
+        refused = await client.get("/healthz", headers={"Origin": "https://evil.example.com"})
+
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert "access-control-allow-origin" not in refused.headers

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import AnswerSet, render, run, service_env
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[[AnswerSet], Path]:
+    """Render each answer set once per session (per xdist worker) and reuse the tree."""
+    cache: dict[str, Path] = {}
+
+    def get(answer_set: AnswerSet) -> Path:
+        if answer_set.name not in cache:
+            destination = tmp_path_factory.mktemp(answer_set.name) / "service"
+            cache[answer_set.name] = render(destination, answer_set.answers)
+        return cache[answer_set.name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def installed(rendered: Callable[[AnswerSet], Path]) -> Callable[[AnswerSet], Path]:
+    """Render and ``uv sync`` a deep answer set once per session (per xdist worker)."""
+    done: set[str] = set()
+
+    def get(answer_set: AnswerSet) -> Path:
+        project = rendered(answer_set)
+        if answer_set.name not in done:
+            run(["git", "init", "-q"], project)
+            command = ["uv", "sync", "--python", answer_set.python_version, "-q"]
+            run(command, project, service_env(answer_set))
+            done.add(answer_set.name)
+        return project
+
+    return get

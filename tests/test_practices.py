@@ -1,0 +1,233 @@
+"""Each practice test of the rendered service fails when its practice is broken.
+
+A copy of the installed ``defaults`` service gets one violation, then the practice's own check
+runs there (with the installed virtualenv) and must fail, naming the test that caught it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import DEEP_ANSWER_SETS, AnswerSet, run_unchecked, service_env
+
+DEFAULTS = next(answer_set for answer_set in DEEP_ANSWER_SETS if answer_set.name == "defaults")
+
+WIDGET_MODELS = """\
+from datetime import datetime
+
+from sqlalchemy import DateTime
+from sqlalchemy.orm import Mapped, mapped_column
+
+from src.database import Base
+
+
+class Widget(Base):
+    __tablename__ = "widgets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+"""
+
+IRREVERSIBLE_MIGRATION = '''\
+"""create probe
+
+Revision ID: 0badc0de
+Revises:
+Create Date: 2026-01-01 00:00:00
+"""
+
+import sqlalchemy as sa
+
+from alembic import op
+
+revision = "0badc0de"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("probe", sa.Column("id", sa.Integer, primary_key=True))
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def replace(path: str, old: str, new: str) -> Callable[[Path], None]:
+    def mutate(project: Path) -> None:
+        file = project / path
+        text = file.read_text()
+        assert old in text, f"{old!r} not in {path}: the mutation is stale"
+        file.write_text(text.replace(old, new))
+
+    return mutate
+
+
+def write(files: dict[str, str]) -> Callable[[Path], None]:
+    def mutate(project: Path) -> None:
+        for path, text in files.items():
+            (project / path).parent.mkdir(parents=True, exist_ok=True)
+            (project / path).write_text(text)
+
+    return mutate
+
+
+@dataclass(frozen=True)
+class Violation:
+    practice: str
+    mutate: Callable[[Path], None]
+    command: list[str]
+    caught_by: str
+
+
+PYTEST = ["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"]
+
+VIOLATIONS = {
+    "P02-name-import-across-domains": Violation(
+        "P02",
+        write(
+            {
+                "src/alpha/__init__.py": "",
+                "src/alpha/service.py": "VALUE = 1\n",
+                "src/beta/__init__.py": "",
+                "src/beta/service.py": "from src.alpha.service import VALUE\n\nTWICE = 2 * VALUE\n",
+            }
+        ),
+        [*PYTEST, "tests/test_architecture.py"],
+        "test_domains_import_each_other_by_module",
+    ),
+    "P02-contract-domain-imports-router": Violation(
+        "P02",
+        write(
+            {
+                "src/alpha/__init__.py": "",
+                "src/alpha/router.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+                "src/beta/__init__.py": "",
+                "src/beta/service.py": "from src.alpha import router as alpha_router\n",
+            }
+        ),
+        ["lint-imports"],
+        "src.beta is not allowed to import src.alpha",
+    ),
+    "P03-blocking-call-in-async-route": Violation(
+        "P03",
+        write({"src/slow.py": "import time\n\n\nasync def wait() -> None:\n    time.sleep(1)\n"}),
+        ["ruff", "check", "--no-cache", "src"],
+        "ASYNC251",
+    ),
+    "P06-datetime-format": Violation(
+        "P06",
+        replace(
+            "src/models.py",
+            "return to_utc(value).strftime(DATETIME_FORMAT)",
+            "return value.isoformat()",
+        ),
+        [*PYTEST, "tests/test_models.py"],
+        "test_datetimes_serialize_in_one_utc_format",
+    ),
+    "P07-cors-wildcard-with-credentials": Violation(
+        "P07",
+        replace("src/config.py", 'and "*" in self.CORS_ORIGINS', 'and "*" in self.CORS_HEADERS'),
+        [*PYTEST, "tests/test_config.py"],
+        "test_wildcard_origin_with_credentials_is_refused",
+    ),
+    "P16-docs-always-shown": Violation(
+        "P16",
+        replace("src/main.py", '"/openapi.json" if config.show_docs else None', '"/openapi.json"'),
+        [*PYTEST, "tests/test_main.py"],
+        "test_docs_hidden_outside_chosen_environments",
+    ),
+    "P18-guide-unique-pattern": Violation(
+        "P18",
+        replace(
+            "src/database.py",
+            '"uq": "%(table_name)s_%(column_0_N_name)s_key"',
+            '"uq": "%(table_name)s_%(column_0_name)s_key"',
+        ),
+        [*PYTEST, "tests/test_database.py"],
+        "test_conventions_name_multi_column_constraints_apart",
+    ),
+    "P19-model-without-migration": Violation(
+        "P19",
+        write(
+            {
+                "src/widget/__init__.py": "",
+                "src/widget/models.py": WIDGET_MODELS.replace('"widgets"', '"widget"').replace(
+                    "created:", "created_at:"
+                ),
+            }
+        ),
+        [*PYTEST, "tests/test_migrations.py::test_models_and_migrations_do_not_drift"],
+        "test_models_and_migrations_do_not_drift",
+    ),
+    "P19-irreversible-migration": Violation(
+        "P19",
+        write(
+            {"alembic/versions/2026-01-01_0000_0badc0de_create_probe.py": IRREVERSIBLE_MIGRATION}
+        ),
+        [*PYTEST, "tests/test_migrations.py::test_stairway"],
+        "test_stairway",
+    ),
+    "P19-migration-file-name": Violation(
+        "P19",
+        write(
+            {
+                "alembic/versions/create_probe.py": IRREVERSIBLE_MIGRATION.replace(
+                    "pass", 'op.drop_table("probe")'
+                )
+            }
+        ),
+        [*PYTEST, "tests/test_migrations.py::test_migration_file_names_are_date_first"],
+        "test_migration_file_names_are_date_first",
+    ),
+    "P20-plural-table-and-bare-datetime-name": Violation(
+        "P20",
+        write({"src/widget/__init__.py": "", "src/widget/models.py": WIDGET_MODELS}),
+        [*PYTEST, "tests/test_database.py::test_service_tables_follow_naming_rules"],
+        "widgets: table names are singular",
+    ),
+    "P22-no-rollback-between-tests": Violation(
+        "P22",
+        replace(
+            "tests/conftest.py",
+            "        await transaction.rollback()",
+            "        await transaction.commit()",
+        ),
+        [*PYTEST, "tests/test_isolation.py"],
+        "test_committed_work_is_gone_in_the_next_test",
+    ),
+}
+
+
+@pytest.fixture
+def installed_defaults(installed: Callable[[AnswerSet], Path]) -> Path:
+    return installed(DEFAULTS)
+
+
+@pytest.mark.deep
+@pytest.mark.xdist_group("defaults")
+@pytest.mark.parametrize("name", list(VIOLATIONS))
+def test_practice_check_catches_violation(
+    name: str, installed_defaults: Path, tmp_path: Path
+) -> None:
+    violation = VIOLATIONS[name]
+    project = tmp_path / "service"
+    shutil.copytree(installed_defaults, project, ignore=shutil.ignore_patterns(".venv", ".*_cache"))
+    violation.mutate(project)
+    venv_bin = installed_defaults / ".venv" / "bin"
+    command = [str(venv_bin / violation.command[0]), *violation.command[1:]]
+    env = {**service_env(DEFAULTS), "PATH": f"{venv_bin}:/usr/bin:/bin"}
+
+    result = run_unchecked(command, project, env)
+
+    assert result.returncode != 0, (
+        f"{violation.practice} broken, yet the check passed:\n{result.stdout}"
+    )
+    assert violation.caught_by in result.stdout, result.stdout

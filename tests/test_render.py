@@ -1,0 +1,174 @@
+"""Tier 1: every answer set renders clean, as it stands, with the expected tree and answers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import copier
+import pytest
+import yaml
+
+from tests.helpers import ANSWER_SETS, TEMPLATE_ROOT, AnswerSet, render, run
+
+CORE_FILES = {
+    ".copier-answers.yml",
+    ".env",
+    ".env.example",
+    ".gitignore",
+    "README.md",
+    "alembic.ini",
+    "alembic/env.py",
+    "alembic/script.py.mako",
+    "alembic/versions/.gitkeep",
+    "logging.ini",
+    "pyproject.toml",
+    "scripts/__init__.py",
+    "scripts/lint",
+    "scripts/local_db.py",
+    "scripts/start",
+    "scripts/start-local",
+    "src/__init__.py",
+    "src/config.py",
+    "src/constants.py",
+    "src/database.py",
+    "src/domains.py",
+    "src/exceptions.py",
+    "src/health.py",
+    "src/main.py",
+    "src/models.py",
+    "src/pagination.py",
+    "tests/__init__.py",
+    "tests/conftest.py",
+    "tests/migrations.py",
+    "tests/naming.py",
+    "tests/test_architecture.py",
+    "tests/test_config.py",
+    "tests/test_database.py",
+    "tests/test_isolation.py",
+    "tests/test_main.py",
+    "tests/test_migrations.py",
+    "tests/test_models.py",
+}
+ANSWER_KEYS = {
+    "_commit",
+    "_src_path",
+    "author_email",
+    "author_name",
+    "description",
+    "docs_environments",
+    "domains",
+    "project_name",
+    "project_slug",
+    "python_version",
+}
+LEFTOVER_JINJA = re.compile(r"\{\{\s*[A-Za-z_][^}]*\}\}|\{%-?\s|\s-?%\}|\.jinja\b")
+
+Rendered = Callable[[AnswerSet], Path]
+answer_sets = pytest.mark.parametrize("answer_set", ANSWER_SETS, ids=lambda s: s.name)
+
+
+def tree(root: Path) -> set[str]:
+    return {
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and ".git" not in path.parts
+    }
+
+
+@answer_sets
+def test_no_leftover_jinja(answer_set: AnswerSet, rendered: Rendered) -> None:
+    project = rendered(answer_set)
+    leftovers = {
+        name: match.group(0)
+        for name in tree(project)
+        if (match := LEFTOVER_JINJA.search(name + "\n" + (project / name).read_text()))
+    }
+
+    assert leftovers == {}
+
+
+@answer_sets
+def test_ruff_clean_as_rendered(answer_set: AnswerSet, rendered: Rendered) -> None:
+    project = rendered(answer_set)
+    cache = ["--cache-dir", str(project.parent / ".ruff_cache")]
+
+    run(["ruff", "check", "--no-fix", *cache, "."], project)
+    run(["ruff", "format", "--check", *cache, "."], project)
+
+
+@answer_sets
+def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
+    assert tree(rendered(answer_set)) == CORE_FILES
+
+
+@answer_sets
+def test_answers_file(answer_set: AnswerSet, rendered: Rendered) -> None:
+    answers = yaml.safe_load((rendered(answer_set) / ".copier-answers.yml").read_text())
+
+    assert set(answers) == ANSWER_KEYS
+    for key, value in answer_set.answers.items():
+        assert answers[key] == value
+    assert Path(answers["_src_path"]).is_absolute()
+
+
+@answer_sets
+def test_scripts_are_executable(answer_set: AnswerSet, rendered: Rendered) -> None:
+    scripts = rendered(answer_set) / "scripts"
+
+    for name in ("lint", "start", "start-local"):
+        assert (scripts / name).stat().st_mode & 0o111, name
+
+
+def test_answers_reach_the_service(rendered: Rendered) -> None:
+    answer_set = next(s for s in ANSWER_SETS if s.name == "py313-docs-everywhere")
+    project = rendered(answer_set)
+
+    constants = (project / "src" / "constants.py").read_text()
+    pyproject = (project / "pyproject.toml").read_text()
+    assert 'PROJECT_NAME = "Caf\\u00e9 Orders API"' in constants
+    assert '["local", "staging", "production"]' in constants
+    assert 'name = "cafe-orders-api"' in pyproject
+    assert 'requires-python = ">=3.13"' in pyproject
+    assert 'target-version = "py313"' in pyproject
+
+
+def test_render_is_deterministic(tmp_path: Path, rendered: Rendered) -> None:
+    """No random or time-based value in a tracked file (it would conflict on every update)."""
+    first = rendered(ANSWER_SETS[0])
+    second = render(tmp_path / "again", ANSWER_SETS[0].answers)
+
+    assert tree(first) == tree(second)
+    for name in tree(first) - {".copier-answers.yml"}:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        pytest.param({"project_slug": "My_Service"}, "project_slug must be lowercase", id="slug"),
+        pytest.param({"project_name": "   "}, "project_name must not be empty", id="name"),
+        pytest.param({"author_email": "nobody"}, "author_email must look like", id="email"),
+        pytest.param({"python_version": "3.9"}, "Invalid choice for 'python_version'", id="py"),
+        pytest.param(
+            {"docs_environments": ["qa"]}, "Invalid choice for 'docs_environments'", id="docs"
+        ),
+    ],
+)
+def test_invalid_answers_are_refused(
+    tmp_path: Path, answers: dict[str, object], message: str
+) -> None:
+    destination = tmp_path / "service"
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        copier.run_copy(
+            str(TEMPLATE_ROOT),
+            destination,
+            data=answers,
+            defaults=True,
+            unsafe=True,
+            vcs_ref="HEAD",
+            quiet=True,
+        )
+    assert not destination.exists() or not any(destination.iterdir())
