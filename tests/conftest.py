@@ -23,17 +23,22 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[[AnswerSet], 
 
 
 @pytest.fixture(scope="session")
-def installed(rendered: Callable[[AnswerSet], Path]) -> Callable[[AnswerSet], Path]:
-    """Render and ``uv sync`` a deep answer set once per session (per xdist worker)."""
-    done: set[str] = set()
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[AnswerSet], Path]:
+    """Render and ``uv sync`` a deep answer set once per session (per xdist worker).
+
+    A render of its own: tier 1 inspects pristine renders, without ``.venv`` or ``uv.lock``.
+    """
+    cache: dict[str, Path] = {}
 
     def get(answer_set: AnswerSet) -> Path:
-        project = rendered(answer_set)
-        if answer_set.name not in done:
+        if answer_set.name not in cache:
+            project = render(
+                tmp_path_factory.mktemp(answer_set.name) / "service", answer_set.answers
+            )
             run(["git", "init", "-q"], project)
             command = ["uv", "sync", "--python", answer_set.python_version, "-q"]
             run(command, project, service_env(answer_set))
-            done.add(answer_set.name)
-        return project
+            cache[answer_set.name] = project
+        return cache[answer_set.name]
 
     return get
