@@ -15,7 +15,7 @@ import pytest
 
 from tests.helpers import DEEP_ANSWER_SETS, AnswerSet, run_unchecked, service_env
 
-DEFAULTS = next(answer_set for answer_set in DEEP_ANSWER_SETS if answer_set.name == "defaults")
+DEEP = {answer_set.name: answer_set for answer_set in DEEP_ANSWER_SETS}
 
 WIDGET_MODELS = """\
 from datetime import datetime
@@ -85,6 +85,7 @@ class Violation:
     mutate: Callable[[Path], None]
     command: list[str]
     caught_by: str
+    answer_set: str = "defaults"
 
 
 PYTEST = ["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"]
@@ -203,27 +204,59 @@ VIOLATIONS = {
         [*PYTEST, "tests/test_isolation.py"],
         "test_committed_work_is_gone_in_the_next_test",
     ),
+    "P07-domain-secret-not-required": Violation(
+        "P07",
+        replace(
+            "src/auth/config.py",
+            "if not local and self.JWT_SECRET == LOCAL_JWT_SECRET:",
+            "if not local and self.JWT_SECRET is None:",
+        ),
+        [*PYTEST, "tests/auth/test_config.py"],
+        "test_missing_secret_fails_outside_local",
+        answer_set="auth",
+    ),
+    "P10-token-dependency-not-cached": Violation(
+        "P10",
+        replace(
+            "src/auth/dependencies.py",
+            "Depends(parse_jwt_data)]",
+            "Depends(parse_jwt_data, use_cache=False)]",
+        ),
+        [*PYTEST, "tests/auth/test_dependencies.py"],
+        "test_one_decode_per_request",
+        answer_set="auth",
+    ),
+    "P15-no-password-strength": Violation(
+        "P15",
+        replace(
+            "src/auth/schemas.py", "if not STRONG_PASSWORD.match(password):", "if not password:"
+        ),
+        [*PYTEST, "tests/auth/test_router.py"],
+        "test_weak_password_is_a_422_with_the_message_and_no_echo",
+        answer_set="auth",
+    ),
 }
 
 
-@pytest.fixture
-def installed_defaults(installed: Callable[[AnswerSet], Path]) -> Path:
-    return installed(DEFAULTS)
-
-
-@pytest.mark.deep
-@pytest.mark.xdist_group("defaults")
-@pytest.mark.parametrize("name", list(VIOLATIONS))
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=[pytest.mark.deep, pytest.mark.xdist_group(violation.answer_set)])
+        for name, violation in VIOLATIONS.items()
+    ],
+)
 def test_practice_check_catches_violation(
-    name: str, installed_defaults: Path, tmp_path: Path
+    name: str, installed: Callable[[AnswerSet], Path], tmp_path: Path
 ) -> None:
     violation = VIOLATIONS[name]
+    answer_set = DEEP[violation.answer_set]
+    original = installed(answer_set)
     project = tmp_path / "service"
-    shutil.copytree(installed_defaults, project, ignore=shutil.ignore_patterns(".venv", ".*_cache"))
+    shutil.copytree(original, project, ignore=shutil.ignore_patterns(".venv", ".*_cache"))
     violation.mutate(project)
-    venv_bin = installed_defaults / ".venv" / "bin"
+    venv_bin = original / ".venv" / "bin"
     command = [str(venv_bin / violation.command[0]), *violation.command[1:]]
-    env = {**service_env(DEFAULTS), "PATH": f"{venv_bin}:/usr/bin:/bin"}
+    env = {**service_env(answer_set), "PATH": f"{venv_bin}:/usr/bin:/bin"}
 
     result = run_unchecked(command, project, env)
 

@@ -19,7 +19,7 @@ def _asyncpg_url(url: str) -> str:
 class Config(BaseSettings):
     """Settings of the whole service; each domain keeps its own in ``src/<domain>/config.py``."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
 
     ENVIRONMENT: Environment = Environment.PRODUCTION
     APP_VERSION: str = "0.1.0"

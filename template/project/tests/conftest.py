@@ -98,7 +98,7 @@ async def client(session: AsyncSession) -> AsyncIterator[AsyncClient]:
     app.dependency_overrides[get_session] = override_session
     async with (
         LifespanManager(app) as manager,
-        AsyncClient(transport=ASGITransport(app=manager.app), base_url="http://test") as client,
+        AsyncClient(transport=ASGITransport(app=manager.app), base_url="https://test") as client,
     ):
         yield client
     app.dependency_overrides.clear()

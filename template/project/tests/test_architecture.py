@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
-from fastapi.routing import APIRoute
 
 from src.domains import SRC, domain_names
 from src.main import app
+from tests.routes import api_routes
 
 # Sync dependencies run in the thread pool (40 threads by default): list each exception here with
 # the reason it must block.
@@ -62,9 +62,12 @@ def dependency_calls(application: FastAPI) -> Iterator[Callable[..., Any]]:
                 yield sub.call
             yield from walk(sub)
 
-    for route in application.routes:
-        if isinstance(route, APIRoute):
-            yield from walk(route.dependant)
+    for _path, route in api_routes(application):
+        yield from walk(route.dependant)
+
+
+def dependency_name(call: Callable[..., Any]) -> str:
+    return f"{call.__module__}.{getattr(call, '__qualname__', type(call).__qualname__)}"
 
 
 def sync_dependencies(application: FastAPI) -> set[str]:
@@ -72,11 +75,14 @@ def sync_dependencies(application: FastAPI) -> set[str]:
     for call in dependency_calls(application):
         target = call if inspect.isroutine(call) else type(call).__call__
         if not (inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target)):
-            sync.add(f"{call.__module__}.{getattr(call, '__qualname__', type(call).__name__)}")
+            sync.add(dependency_name(call))
     return sync
 
 
 def test_dependencies_are_async() -> None:
+    checked = {dependency_name(call) for call in dependency_calls(app)}
+
+    assert "src.database.get_session" in checked  # the walk reaches nested routers
     assert sync_dependencies(app) - set(SYNC_DEPENDENCIES_ALLOWED) == set()
 
 

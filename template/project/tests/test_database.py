@@ -61,6 +61,7 @@ async def test_migrated_database_names_follow_convention(session: AsyncSession) 
         text(
             "SELECT conname FROM pg_constraint JOIN pg_namespace n ON n.oid = connamespace "
             "WHERE n.nspname = 'public' AND conrelid::regclass::text <> 'alembic_version' "
+            "AND contype <> 'n' "  # PostgreSQL 18 records NOT NULL as <table>_<column>_not_null
             "UNION SELECT indexname FROM pg_indexes WHERE schemaname = 'public' "
             "AND tablename <> 'alembic_version'"
         )

@@ -1,0 +1,44 @@
+from datetime import timedelta
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from src.constants import Environment
+
+# Only where nobody else can reach the service: never deployed, never a real secret.
+LOCAL_JWT_SECRET = SecretStr("local-only-jwt-secret-that-is-never-deployed")
+MIN_SECRET_LENGTH = 32
+
+
+class AuthConfig(BaseSettings):
+    """Settings of the auth domain, read from ``AUTH_*`` variables (P07)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="AUTH_", env_file=".env", env_ignore_empty=True, extra="ignore"
+    )
+
+    # The service's ENVIRONMENT (no prefix): decides whether the local secret is acceptable.
+    ENVIRONMENT: Environment = Field(default=Environment.PRODUCTION, validation_alias="ENVIRONMENT")
+
+    JWT_SECRET: SecretStr = LOCAL_JWT_SECRET
+    JWT_ALG: Literal["HS256", "HS384", "HS512"] = "HS256"
+    JWT_EXP: timedelta = Field(default=timedelta(minutes=15), gt=timedelta(0))
+
+    REFRESH_TOKEN_EXP: timedelta = Field(default=timedelta(days=30), gt=timedelta(0))
+    REFRESH_TOKEN_COOKIE: str = "refresh_token"  # noqa: S105 (a cookie name)
+    SECURE_COOKIES: bool = True
+
+    @model_validator(mode="after")
+    def require_secret_outside_local(self) -> Self:
+        local = self.ENVIRONMENT in {Environment.LOCAL, Environment.TESTING}
+        if not local and self.JWT_SECRET == LOCAL_JWT_SECRET:
+            msg = f"AUTH_JWT_SECRET is required in {self.ENVIRONMENT} (e.g. openssl rand -hex 32)"
+            raise ValueError(msg)
+        if len(self.JWT_SECRET.get_secret_value()) < MIN_SECRET_LENGTH:
+            msg = f"AUTH_JWT_SECRET must be at least {MIN_SECRET_LENGTH} characters"
+            raise ValueError(msg)
+        return self
+
+
+auth_settings = AuthConfig()

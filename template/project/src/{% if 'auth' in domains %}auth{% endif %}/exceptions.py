@@ -1,0 +1,30 @@
+from src.auth.constants import ErrorCode
+from src.exceptions import Conflict, NotAuthenticated, PermissionDenied
+
+
+class AuthenticationRequired(NotAuthenticated):
+    DETAIL = ErrorCode.AUTHENTICATION_REQUIRED
+
+
+class InvalidToken(NotAuthenticated):
+    DETAIL = ErrorCode.INVALID_TOKEN
+
+
+class InvalidCredentials(NotAuthenticated):
+    DETAIL = ErrorCode.INVALID_CREDENTIALS
+
+
+class EmailTaken(Conflict):
+    DETAIL = ErrorCode.EMAIL_TAKEN
+
+
+class RefreshTokenNotValid(NotAuthenticated):
+    DETAIL = ErrorCode.REFRESH_TOKEN_NOT_VALID
+
+
+class RefreshTokenReused(NotAuthenticated):
+    DETAIL = ErrorCode.REFRESH_TOKEN_REUSED
+
+
+class UserInactive(PermissionDenied):
+    DETAIL = ErrorCode.USER_INACTIVE

@@ -1,0 +1,93 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Response, status
+
+from src.auth import service, utils
+from src.auth.dependencies import (
+    ActiveUserDep,
+    RefreshTokenCookie,
+    ValidRefreshTokenDep,
+    ValidUserCreateDep,
+)
+from src.auth.exceptions import EmailTaken, InvalidCredentials
+from src.auth.models import AuthUser
+from src.auth.schemas import AccessTokenResponse, LoginForm, UserResponse
+from src.database import SessionDep
+from src.exceptions import ErrorResponse
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
+    status.HTTP_401_UNAUTHORIZED: {"model": ErrorResponse}
+}
+
+
+@router.post(
+    "/users",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register a user",
+    response_model=UserResponse,
+    responses={status.HTTP_409_CONFLICT: {"model": ErrorResponse}},
+)
+async def register_user(user: ValidUserCreateDep, session: SessionDep) -> AuthUser:
+    """Create a user from an e-mail and a strong password."""
+    created = await service.create_user(session, email=user.email, password=user.password)
+    if created is None:
+        raise EmailTaken
+    return created
+
+
+@router.get(
+    "/users/me",
+    status_code=status.HTTP_200_OK,
+    summary="Get the current user",
+    response_model=UserResponse,
+    responses={**UNAUTHORIZED, status.HTTP_403_FORBIDDEN: {"model": ErrorResponse}},
+)
+async def get_my_user(user: ActiveUserDep) -> AuthUser:
+    """The user the access token belongs to."""
+    return user
+
+
+@router.post(
+    "/users/tokens",
+    status_code=status.HTTP_200_OK,
+    summary="Log in",
+    responses=UNAUTHORIZED,
+)
+async def create_tokens(
+    form: Annotated[LoginForm, Form()], session: SessionDep, response: Response
+) -> AccessTokenResponse:
+    """OAuth2 password flow: an access token in the body, a refresh token in a cookie."""
+    user = await service.authenticate_user(session, email=form.username, password=form.password)
+    if user is None or not user.is_active:
+        raise InvalidCredentials
+    utils.set_refresh_cookie(response, await service.create_refresh_token(session, user_id=user.id))
+    return utils.access_token_response(user.id)
+
+
+@router.put(
+    "/users/tokens",
+    status_code=status.HTTP_200_OK,
+    summary="Refresh the tokens",
+    responses=UNAUTHORIZED,
+)
+async def refresh_tokens(
+    refresh_token: ValidRefreshTokenDep, session: SessionDep, response: Response
+) -> AccessTokenResponse:
+    """Trade the refresh-token cookie for new tokens; each refresh token works once."""
+    new_token = await service.create_refresh_token(
+        session, user_id=refresh_token.user_id, family_id=refresh_token.family_id
+    )
+    utils.set_refresh_cookie(response, new_token)
+    return utils.access_token_response(refresh_token.user_id)
+
+
+@router.delete("/users/tokens", status_code=status.HTTP_204_NO_CONTENT, summary="Log out")
+async def delete_tokens(
+    session: SessionDep, response: Response, refresh_token: RefreshTokenCookie = None
+) -> None:
+    """Revoke the refresh token's session and clear its cookie."""
+    if refresh_token and (stored := await service.get_refresh_token(session, token=refresh_token)):
+        await service.revoke_refresh_token_family(session, family_id=stored.family_id)
+    utils.delete_refresh_cookie(response)

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+TITLE_MAX_LENGTH = 200
+CONTENT_MAX_LENGTH = 20_000
+
+
+class ErrorCode(StrEnum):
+    POST_NOT_FOUND = "Post not found."
+    POST_NOT_OWNED = "Only the post's creator can change it."
+    USER_NOT_FOUND = "User not found."

@@ -1,0 +1,43 @@
+from dataclasses import dataclass
+
+import pytest
+from httpx import AsyncClient, Response
+
+from src.main import app
+
+PASSWORD = "Str0ng!Passw0rd"
+
+
+@dataclass(frozen=True)
+class LoggedInUser:
+    email: str
+    access_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+async def register(client: AsyncClient, email: str, password: str = PASSWORD) -> None:
+    response = await client.post(
+        app.url_path_for("register_user"), json={"email": email, "password": password}
+    )
+    assert response.status_code == 201, response.text
+
+
+async def login(client: AsyncClient, email: str, password: str = PASSWORD) -> Response:
+    return await client.post(
+        app.url_path_for("create_tokens"), data={"username": email, "password": password}
+    )
+
+
+async def log_in(client: AsyncClient, email: str, password: str = PASSWORD) -> LoggedInUser:
+    response = await login(client, email, password)
+    assert response.status_code == 200, response.text
+    return LoggedInUser(email=email, access_token=response.json()["access_token"])
+
+
+@pytest.fixture
+async def user(client: AsyncClient) -> LoggedInUser:
+    await register(client, "ada@example.com")
+    return await log_in(client, "ada@example.com")

@@ -1,0 +1,41 @@
+import pytest
+from pydantic import ValidationError
+
+from src.auth.config import AuthConfig
+
+
+def test_reads_its_own_prefixed_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTH_JWT_SECRET", "x" * 40)
+    monkeypatch.setenv("AUTH_JWT_EXP", "PT5M")
+    monkeypatch.setenv("JWT_SECRET", "not-mine")
+
+    config = AuthConfig(_env_file=None)
+
+    assert config.JWT_SECRET.get_secret_value() == "x" * 40
+    assert config.JWT_EXP.total_seconds() == 300
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_missing_secret_fails_outside_local(
+    monkeypatch: pytest.MonkeyPatch, environment: str
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", environment)
+    monkeypatch.delenv("AUTH_JWT_SECRET", raising=False)
+
+    with pytest.raises(ValidationError, match=f"AUTH_JWT_SECRET is required in {environment}"):
+        AuthConfig(_env_file=None)
+
+
+def test_short_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("AUTH_JWT_SECRET", "too-short")
+
+    with pytest.raises(ValidationError, match="at least 32 characters"):
+        AuthConfig(_env_file=None)
+
+
+def test_local_runs_without_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "local")
+    monkeypatch.delenv("AUTH_JWT_SECRET", raising=False)
+
+    assert len(AuthConfig(_env_file=None).JWT_SECRET.get_secret_value()) >= 32

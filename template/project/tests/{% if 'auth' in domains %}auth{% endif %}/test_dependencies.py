@@ -1,0 +1,40 @@
+"""P10: dependencies are cached per request: one JWT decode however many dependencies use it."""
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+
+from src.auth import security
+from src.auth.dependencies import ActiveUserDep, JWTDataDep
+from src.auth.schemas import JWTData
+from src.main import app
+from tests.auth.conftest import LoggedInUser
+
+
+async def test_one_decode_per_request(
+    client: AsyncClient, user: LoggedInUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded: list[str] = []
+    real_decode = security.decode_access_token
+
+    def counting_decode(token: str) -> JWTData | None:
+        decoded.append(token)
+        return real_decode(token)
+
+    monkeypatch.setattr(security, "decode_access_token", counting_decode)
+    probe = FastAPI()
+    probe.dependency_overrides = app.dependency_overrides
+
+    @probe.get("/probe")
+    async def uses_the_token_three_times(
+        jwt_data: JWTDataDep, active_user: ActiveUserDep, again: JWTDataDep
+    ) -> str:
+        assert jwt_data is again
+        return str(active_user.id)
+
+    transport = ASGITransport(app=probe)
+    async with AsyncClient(transport=transport, base_url="https://test") as probe_client:
+        response = await probe_client.get("/probe", headers=user.headers)
+
+    assert response.status_code == 200, response.text
+    assert decoded == [user.access_token]

@@ -1,0 +1,195 @@
+import uuid
+
+import pytest
+from fastapi import status
+from httpx import AsyncClient
+
+from src.main import app
+from src.posts.constants import ErrorCode
+from tests.auth.conftest import LoggedInUser
+from tests.posts.conftest import create_post
+
+
+async def test_create_post(client: AsyncClient, author: LoggedInUser) -> None:
+    post = await create_post(client, author, title="First", published=True)
+
+    assert post["title"] == "First"
+    assert post["content"] == "Some content."
+    assert post["creator"]["email"] == author.email
+    assert post["likes"] == 0
+    assert post["published_at"] is not None
+    assert post["created_at"].endswith("Z")
+    assert post["updated_at"] is None
+
+
+async def test_create_post_needs_a_token(client: AsyncClient) -> None:
+    response = await client.post(
+        app.url_path_for("create_post"), json={"title": "Hello", "content": "Text"}
+    )
+
+    assert response.status_code == status.HTTP_401_UNAUTHORIZED
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{"title": "", "content": "Text"}, {"title": "x" * 201, "content": "Text"}, {"title": "T"}],
+)
+async def test_invalid_post_is_422(
+    client: AsyncClient, author: LoggedInUser, payload: dict[str, str]
+) -> None:
+    response = await client.post(
+        app.url_path_for("create_post"), json=payload, headers=author.headers
+    )
+
+    assert response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT
+
+
+async def test_get_post(client: AsyncClient, author: LoggedInUser) -> None:
+    created = await create_post(client, author)
+
+    response = await client.get(app.url_path_for("get_post", post_id=created["id"]))
+
+    assert response.status_code == status.HTTP_200_OK
+    assert response.json() == created
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+async def test_unknown_post_is_404(client: AsyncClient, author: LoggedInUser, method: str) -> None:
+    url = app.url_path_for("get_post", post_id=str(uuid.uuid4()))
+
+    response = await client.request(method, url, json={"title": "New"}, headers=author.headers)
+
+    assert response.status_code == status.HTTP_404_NOT_FOUND
+    assert response.json() == {"detail": ErrorCode.POST_NOT_FOUND}
+
+
+async def test_malformed_post_id_is_422(client: AsyncClient) -> None:
+    response = await client.get(app.url_path_for("get_post", post_id="not-a-uuid"))
+
+    assert response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT
+
+
+async def test_update_post(client: AsyncClient, author: LoggedInUser) -> None:
+    created = await create_post(client, author)
+
+    response = await client.patch(
+        app.url_path_for("update_post", post_id=created["id"]),
+        json={"title": "Edited", "published": True},
+        headers=author.headers,
+    )
+
+    assert response.status_code == status.HTTP_200_OK
+    post = response.json()
+    assert post["title"] == "Edited"
+    assert post["content"] == created["content"]
+    assert post["published_at"] is not None
+    assert post["updated_at"] is not None
+
+
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+async def test_other_users_post_is_403(
+    client: AsyncClient, author: LoggedInUser, reader: LoggedInUser, method: str
+) -> None:
+    created = await create_post(client, author)
+    url = app.url_path_for("update_post", post_id=created["id"])
+
+    response = await client.request(method, url, json={"title": "Mine"}, headers=reader.headers)
+
+    assert response.status_code == status.HTTP_403_FORBIDDEN
+    assert response.json() == {"detail": ErrorCode.POST_NOT_OWNED}
+    unchanged = await client.get(app.url_path_for("get_post", post_id=created["id"]))
+    assert unchanged.json()["title"] == created["title"]
+
+
+async def test_delete_post(client: AsyncClient, author: LoggedInUser) -> None:
+    created = await create_post(client, author)
+    url = app.url_path_for("delete_post", post_id=created["id"])
+
+    response = await client.delete(url, headers=author.headers)
+
+    assert response.status_code == status.HTTP_204_NO_CONTENT
+    gone = await client.get(app.url_path_for("get_post", post_id=created["id"]))
+    assert gone.status_code == status.HTTP_404_NOT_FOUND
+
+
+async def test_likes_are_counted_once_per_user(
+    client: AsyncClient, author: LoggedInUser, reader: LoggedInUser
+) -> None:
+    created = await create_post(client, author)
+    url = app.url_path_for("like_post", post_id=created["id"])
+
+    for user in (reader, reader, author):
+        assert (await client.put(url, headers=user.headers)).status_code == 204
+    liked = await client.get(app.url_path_for("get_post", post_id=created["id"]))
+    assert (await client.delete(url, headers=reader.headers)).status_code == 204
+    unliked = await client.get(app.url_path_for("get_post", post_id=created["id"]))
+
+    assert liked.json()["likes"] == 2
+    assert unliked.json()["likes"] == 1
+
+
+async def test_list_aggregates_creator_and_likes(
+    client: AsyncClient, author: LoggedInUser, reader: LoggedInUser
+) -> None:
+    first = await create_post(client, author, title="First")
+    second = await create_post(client, reader, title="Second")
+    await client.put(app.url_path_for("like_post", post_id=first["id"]), headers=reader.headers)
+    await client.patch(
+        app.url_path_for("update_post", post_id=first["id"]),
+        json={"content": "Edited later"},
+        headers=author.headers,
+    )
+
+    response = await client.get(app.url_path_for("list_posts"))
+
+    assert response.status_code == status.HTTP_200_OK
+    page = response.json()
+    assert page["total"] == 2
+    assert (page["limit"], page["offset"]) == (20, 0)
+    # Most recent activity first: the edit moved "First" ahead of the newer "Second".
+    assert [item["id"] for item in page["items"]] == [first["id"], second["id"]]
+    assert page["items"][0]["creator"] == {"id": first["creator"]["id"], "email": author.email}
+    assert page["items"][0]["likes"] == 1
+    assert page["items"][1]["creator"]["email"] == reader.email
+
+
+async def test_pagination(client: AsyncClient, author: LoggedInUser) -> None:
+    for number in range(3):
+        await create_post(client, author, title=f"Post {number}")
+
+    response = await client.get(app.url_path_for("list_posts"), params={"limit": 2, "offset": 2})
+
+    assert response.status_code == status.HTTP_200_OK
+    assert response.json()["total"] == 3
+    assert [item["title"] for item in response.json()["items"]] == ["Post 0"]
+
+
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "many"}]
+)
+async def test_pagination_bounds_are_422(client: AsyncClient, params: dict[str, str | int]) -> None:
+    response = await client.get(app.url_path_for("list_posts"), params=params)
+
+    assert response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT
+    assert response.json()["detail"][0]["loc"][0] == "query"
+
+
+async def test_list_user_posts(
+    client: AsyncClient, author: LoggedInUser, reader: LoggedInUser
+) -> None:
+    mine = await create_post(client, author)
+    await create_post(client, reader)
+
+    response = await client.get(app.url_path_for("list_user_posts", user_id=mine["creator"]["id"]))
+
+    assert response.status_code == status.HTTP_200_OK
+    assert [item["id"] for item in response.json()["items"]] == [mine["id"]]
+
+
+async def test_unknown_user_posts_is_404(client: AsyncClient) -> None:
+    url = app.url_path_for("list_user_posts", user_id=str(uuid.uuid4()))
+
+    response = await client.get(url)
+
+    assert response.status_code == status.HTTP_404_NOT_FOUND
+    assert response.json() == {"detail": ErrorCode.USER_NOT_FOUND}
