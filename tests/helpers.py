@@ -37,8 +37,60 @@ class AnswerSet:
         return str(self.answers.get("python_version", "3.12"))
 
 
+DOMAIN_FILES = {
+    "auth": {
+        "alembic/versions/2026-11-24_0817_d001c364c102_create_auth_tables.py",
+        *(
+            f"src/auth/{module}.py"
+            for module in (
+                "__init__",
+                "config",
+                "constants",
+                "dependencies",
+                "exceptions",
+                "models",
+                "router",
+                "schemas",
+                "security",
+                "service",
+                "utils",
+            )
+        ),
+        *(
+            f"tests/auth/{module}.py"
+            for module in (
+                "__init__",
+                "conftest",
+                "test_config",
+                "test_dependencies",
+                "test_router",
+            )
+        ),
+    },
+}
+
+DOMAIN_FILES["posts"] = {
+    "alembic/versions/2026-11-24_0824_d11e6024c23d_create_posts_tables.py",
+    *(
+        f"src/posts/{module}.py"
+        for module in (
+            "__init__",
+            "constants",
+            "dependencies",
+            "exceptions",
+            "models",
+            "router",
+            "schemas",
+            "service",
+        )
+    ),
+    *(f"tests/posts/{module}.py" for module in ("__init__", "conftest", "test_router")),
+}
+
 ANSWER_SETS = [
     AnswerSet("defaults", deep=True),
+    AnswerSet("auth", {"domains": ["auth"]}, deep=True),
+    AnswerSet("all", {"domains": ["auth", "posts"]}, deep=True),
     AnswerSet(
         "minimal-py311-no-docs",
         {"python_version": "3.11", "docs_environments": [], "project_name": "Tiny"},
@@ -55,6 +107,7 @@ ANSWER_SETS = [
             "author_name": "Zoë O'Brien",
         },
     ),
+    AnswerSet("no-ci", {"ci": "none"}),
 ]
 DEEP_ANSWER_SETS = [answer_set for answer_set in ANSWER_SETS if answer_set.deep]
 

@@ -10,18 +10,23 @@ import copier
 import pytest
 import yaml
 
-from tests.helpers import ANSWER_SETS, TEMPLATE_ROOT, AnswerSet, render, run
+from tests.helpers import ANSWER_SETS, DOMAIN_FILES, TEMPLATE_ROOT, AnswerSet, render, run
 
 CORE_FILES = {
     ".copier-answers.yml",
+    ".dockerignore",
     ".env",
     ".env.example",
+    ".github/workflows/ci.yml",
     ".gitignore",
+    ".pre-commit-config.yaml",
+    "Dockerfile",
     "README.md",
     "alembic.ini",
     "alembic/env.py",
     "alembic/script.py.mako",
     "alembic/versions/.gitkeep",
+    "compose.yaml",
     "logging.ini",
     "pyproject.toml",
     "scripts/__init__.py",
@@ -43,6 +48,7 @@ CORE_FILES = {
     "tests/conftest.py",
     "tests/migrations.py",
     "tests/naming.py",
+    "tests/routes.py",
     "tests/test_architecture.py",
     "tests/test_config.py",
     "tests/test_database.py",
@@ -50,12 +56,14 @@ CORE_FILES = {
     "tests/test_main.py",
     "tests/test_migrations.py",
     "tests/test_models.py",
+    "tests/test_routes.py",
 }
 ANSWER_KEYS = {
     "_commit",
     "_src_path",
     "author_email",
     "author_name",
+    "ci",
     "description",
     "docs_environments",
     "domains",
@@ -100,7 +108,12 @@ def test_ruff_clean_as_rendered(answer_set: AnswerSet, rendered: Rendered) -> No
 
 @answer_sets
 def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
-    assert tree(rendered(answer_set)) == CORE_FILES
+    """P01: the core modules, plus each selected domain's package, tests and migration only."""
+    expected = CORE_FILES.union(*(DOMAIN_FILES[domain] for domain in answer_set.domains))
+    if answer_set.answers.get("ci", "github") != "github":
+        expected -= {".github/workflows/ci.yml"}
+
+    assert tree(rendered(answer_set)) == expected
 
 
 @answer_sets
@@ -150,6 +163,7 @@ def test_render_is_deterministic(tmp_path: Path, rendered: Rendered) -> None:
         pytest.param({"project_slug": "My_Service"}, "project_slug must be lowercase", id="slug"),
         pytest.param({"project_name": "   "}, "project_name must not be empty", id="name"),
         pytest.param({"author_email": "nobody"}, "author_email must look like", id="email"),
+        pytest.param({"domains": ["posts"]}, "The posts domain needs the auth", id="posts-alone"),
         pytest.param({"python_version": "3.9"}, "Invalid choice for 'python_version'", id="py"),
         pytest.param(
             {"docs_environments": ["qa"]}, "Invalid choice for 'docs_environments'", id="docs"
