@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, desc, func, insert, select, update
+from sqlalchemy import bindparam, delete, desc, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,8 +29,12 @@ POST_ROWS = select(
 )
 
 
+# Built once: SQLAlchemy then skips building the statement and its cache key per request.
+POST_BY_ID = POST_ROWS.where(Post.id == bindparam("post_id"))
+
+
 async def get_post(session: AsyncSession, post_id: uuid.UUID) -> RowMapping | None:
-    result = await session.execute(POST_ROWS.where(Post.id == post_id))
+    result = await session.execute(POST_BY_ID, {"post_id": post_id})
     return result.mappings().one_or_none()
 
 
@@ -41,14 +45,20 @@ async def list_posts(
     offset: int,
     creator_id: uuid.UUID | None = None,
 ) -> tuple[list[RowMapping], int]:
-    """One page of posts, most recently active first, and the total count."""
-    rows = POST_ROWS.order_by(desc(ACTIVITY), Post.id).limit(limit).offset(offset)
+    """One page of posts, most recently active first, and the total count (one query)."""
+    rows = POST_ROWS.add_columns(func.count().over().label("total"))
     total = select(func.count()).select_from(Post)
     if creator_id is not None:
         rows = rows.where(Post.creator_id == creator_id)
         total = total.where(Post.creator_id == creator_id)
-    result = await session.execute(rows)
-    return list(result.mappings()), await session.scalar(total) or 0
+    result = await session.execute(
+        rows.order_by(desc(ACTIVITY), Post.id).limit(limit).offset(offset)
+    )
+    page = list(result.mappings())
+    if page:
+        return page, page[0]["total"]
+    # Past the last page (or nothing at all): the window had no row to carry the total.
+    return page, await session.scalar(total) or 0
 
 
 async def create_post(

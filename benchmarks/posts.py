@@ -1,0 +1,127 @@
+"""Requests/s of the posts endpoints against a bare Starlette + asyncpg handler, same query.
+
+    uv run python benchmarks/posts.py [--seconds 10] [--connections 64] [--project PATH]
+
+Renders the template with auth and posts (or uses --project), installs it, seeds a fresh
+database (BENCH_DATABASE_URL, DATABASE_URL or the PostgreSQL at 127.0.0.1:5432), then serves
+each app with one uvicorn worker and loads it with wrk (a Python client when wrk is missing).
+The target (issue 4): the service reaches at least 70 % of the bare handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from service import (
+    JWT_SECRET,
+    free_port,
+    load,
+    prepare_database,
+    prepare_service,
+    serving,
+    uvicorn,
+)
+
+BARE_APP = '''
+"""The same queries as src/posts/service.py, by hand: asyncpg, Starlette, json."""
+
+import json
+import os
+from contextlib import asynccontextmanager
+
+import asyncpg
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
+
+COLUMNS = """
+    p.id, p.creator_id, p.title, p.content, p.published_at, p.created_at, p.updated_at,
+    (SELECT json_build_object('id', u.id, 'email', u.email) FROM auth_user u
+     WHERE u.id = p.creator_id) AS creator,
+    (SELECT count(*) FROM post_like l WHERE l.post_id = p.id) AS likes
+"""
+GET = f"SELECT {COLUMNS} FROM post p WHERE p.id = $1"
+LIST = (
+    f"SELECT {COLUMNS} FROM post p "
+    "ORDER BY coalesce(p.updated_at, p.published_at, p.created_at) DESC, p.id LIMIT $1 OFFSET $2"
+)
+pool = None
+
+
+async def init(connection):
+    await connection.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+@asynccontextmanager
+async def lifespan(app):
+    global pool
+    pool = await asyncpg.create_pool(os.environ["BARE_URL"], min_size=10, max_size=20, init=init)
+    yield
+    await pool.close()
+
+
+def dumps(data):
+    return Response(json.dumps(data, default=str), media_type="application/json")
+
+
+async def get_post(request):
+    row = await pool.fetchrow(GET, request.path_params["post_id"])
+    return dumps(dict(row)) if row else Response(status_code=404)
+
+
+async def list_posts(request):
+    limit, offset = int(request.query_params.get("limit", 20)), 0
+    rows = await pool.fetch(LIST, limit, offset)
+    total = await pool.fetchval("SELECT count(*) FROM post")
+    return dumps({"items": [dict(r) for r in rows], "total": total, "limit": limit, "offset": offset})
+
+
+app = Starlette(
+    routes=[Route("/posts/{post_id:uuid}", get_post), Route("/posts", list_posts)],
+    lifespan=lifespan,
+)
+'''
+
+POST_ID = "00000000-0000-0000-0000-0000000f4241"  # the second seeded post (uuid int 10**6 + 1)
+ENDPOINTS = {"GET /posts/{post_id}": f"/posts/{POST_ID}", "GET /posts?limit=20": "/posts?limit=20"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--project", type=Path)
+    args = parser.parse_args()
+
+    project = prepare_service(args.project, ["auth", "posts"])
+    url = prepare_database(project, "bench_posts", users=100, posts=2000)
+    (project / "bare_app.py").write_text(BARE_APP)
+    service_env = {"DATABASE_URL": url, "ENVIRONMENT": "production", "AUTH_JWT_SECRET": JWT_SECRET}
+    apps = {
+        "service": (uvicorn(project, "src.main:app", port := free_port()), service_env, port),
+        "bare": (uvicorn(project, "bare_app:app", port := free_port()), {"BARE_URL": url}, port),
+    }
+
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for name, (command, env, port) in apps.items():
+        with serving(command, project, env, port) as base:
+            for endpoint, path in ENDPOINTS.items():
+                load(base + path, seconds=2, connections=args.connections)  # warm-up
+                results.setdefault(endpoint, {})[name] = load(
+                    base + path, seconds=args.seconds, connections=args.connections
+                )
+
+    print(f"{args.connections} connections, {args.seconds} s per run, one uvicorn worker each")
+    print(f"{'endpoint':<22} {'service rps':>12} {'bare rps':>10} {'ratio':>7} {'p99 ms':>8} errors")
+    for endpoint, by_app in results.items():
+        service, bare = by_app["service"], by_app["bare"]
+        print(
+            f"{endpoint:<22} {service['rps']:>12.0f} {bare['rps']:>10.0f} "
+            f"{service['rps'] / bare['rps']:>6.0%} {service['p99_ms']:>8.1f} "
+            f"{service['errors']:.0f}/{bare['errors']:.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

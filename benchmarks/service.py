@@ -1,0 +1,185 @@
+"""Shared by the service benchmarks: render and install a service, seed PostgreSQL, run servers,
+and drive load with wrk (or a small Python client when wrk is missing)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.helpers import DEPENDENCIES_AS_OF, render, run, server_database_url
+
+JWT_SECRET = "benchmark-secret-of-at-least-thirty-two-characters"
+
+SEED = """
+import asyncio, os, uuid, asyncpg
+
+async def main():
+    connection = await asyncpg.connect(os.environ["SEED_URL"])
+    users = [uuid.UUID(int=i + 1) for i in range({users})]
+    await connection.executemany(
+        "INSERT INTO auth_user (id, email, password_hash) VALUES ($1, $2, 'x')",
+        [(user, f"user{{i}}@example.com") for i, user in enumerate(users)],
+    )
+    posts = [uuid.UUID(int=10**6 + i) for i in range({posts})]
+    await connection.executemany(
+        "INSERT INTO post (id, creator_id, title, content, created_at) "
+        "VALUES ($1, $2, $3, $4, now() - make_interval(mins => $5))",
+        [(post, users[i % len(users)], f"Post {{i}}", "Lorem ipsum " * 20, i)
+         for i, post in enumerate(posts)],
+    )
+    await connection.executemany(
+        "INSERT INTO post_like (post_id, user_id) VALUES ($1, $2)",
+        [(post, users[(i + j) % len(users)]) for i, post in enumerate(posts) for j in range(i % 5)],
+    )
+    await connection.close()
+
+asyncio.run(main())
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def prepare_service(project: Path | None, domains: list[str]) -> Path:
+    """Render (unless given) and install a service with ``domains``."""
+    if project is None:
+        project = Path(tempfile.mkdtemp(prefix="bench-")) / "service"
+        render(project, {"domains": domains})
+    env = {"UV_EXCLUDE_NEWER": DEPENDENCIES_AS_OF} if DEPENDENCIES_AS_OF != "latest" else {}
+    run(["uv", "sync", "-q"], project, env)
+    return project
+
+
+def prepare_database(project: Path, name: str, *, users: int, posts: int) -> str:
+    """A fresh, migrated and seeded database; its URL."""
+    server = os.environ.get("BENCH_DATABASE_URL") or server_database_url()
+    if server is None:
+        sys.exit("Needs a PostgreSQL server: set BENCH_DATABASE_URL (or DATABASE_URL).")
+    url = f"{server.rsplit('/', 1)[0]}/{name}"
+    python = str(project / ".venv" / "bin" / "python")
+    admin = (
+        "import asyncio, asyncpg, os\n"
+        "async def main():\n"
+        "    c = await asyncpg.connect(os.environ['ADMIN_URL'])\n"
+        f"    await c.execute('DROP DATABASE IF EXISTS {name} WITH (FORCE)')\n"
+        f"    await c.execute('CREATE DATABASE {name}')\n"
+        "asyncio.run(main())\n"
+    )
+    run([python, "-c", admin], project, {"ADMIN_URL": server})
+    run([python, "-m", "alembic", "upgrade", "head"], project, {"DATABASE_URL": url})
+    seed = SEED.format(users=users, posts=posts)
+    run([python, "-c", seed], project, {"SEED_URL": url})
+    return url
+
+
+@contextlib.contextmanager
+def serving(command: list[str], cwd: Path, env: dict[str, str], port: int) -> Iterator[str]:
+    """Run an ASGI server until the block ends; yield its base URL once it answers."""
+    process = subprocess.Popen(
+        command, cwd=cwd, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            break
+        if process.poll() is not None or time.monotonic() > deadline:
+            stderr = process.stderr.read().decode() if process.stderr else ""
+            process.kill()
+            sys.exit(f"server did not start: {' '.join(command)}\n{stderr}")
+        time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def uvicorn(project: Path, app: str, port: int) -> list[str]:
+    return [
+        str(project / ".venv" / "bin" / "uvicorn"),
+        app,
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+
+
+def load(
+    url: str, *, seconds: int, connections: int, script: Path | None = None
+) -> dict[str, float]:
+    """Requests/s, p99 latency (ms) and errors, from wrk (or the Python fallback)."""
+    if shutil.which("wrk") is None:
+        return python_load(url, seconds=seconds, connections=connections)
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if script is not None:
+        command[1:1] = ["-s", str(script)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1)),  # type: ignore[union-attr]
+        "errors": errors + (int(non_2xx.group(1)) if non_2xx else 0),
+    }
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def python_load(url: str, *, seconds: int, connections: int) -> dict[str, float]:
+    """Fallback without wrk: asyncio + raw HTTP/1.1 keep-alive GETs (slower than wrk)."""
+    import asyncio  # noqa: PLC0415
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
+    parts = urlsplit(url)
+    request = f"GET {parts.path}?{parts.query} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    latencies: list[float] = []
+    errors = 0
+
+    async def worker(deadline: float) -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        while time.monotonic() < deadline:
+            start = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(re.search(rb"content-length: (\d+)", head.lower()).group(1))  # type: ignore[union-attr]
+            await reader.readexactly(length)
+            errors += not head.startswith(b"HTTP/1.1 2")
+            latencies.append(time.perf_counter() - start)
+        writer.close()
+
+    async def main() -> None:
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(*(worker(deadline) for _ in range(connections)))
+
+    asyncio.run(main())
+    latencies.sort()
+    return {
+        "rps": len(latencies) / seconds,
+        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+        "errors": errors,
+    }
+
+
+def print_json(data: object) -> None:
+    print(json.dumps(data, indent=2))
