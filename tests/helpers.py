@@ -170,5 +170,6 @@ def service_env(answer_set: AnswerSet) -> dict[str, str]:
     server = server_database_url() if answer_set.database == "server" else None
     if server:
         base = server.rsplit("/", 1)[0]
-        env["TEST_DATABASE_URL"] = f"{base}/cfp_{answer_set.name.replace('-', '_')}"
+        prefix = os.environ.get("TEMPLATE_TEST_DB_PREFIX", "cfp")
+        env["TEST_DATABASE_URL"] = f"{base}/{prefix}_{answer_set.name.replace('-', '_')}"
     return env
