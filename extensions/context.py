@@ -21,15 +21,17 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 
-def _load_names() -> ModuleType:
+def _load(name: str) -> ModuleType:
     # Copier imports this file by path, not as part of a package: load the sibling module the
     # same way so it works from a template checkout, a cached clone and the test suite alike.
-    module_name = "copier_fastapi_practices_names"
+    module_name = f"copier_fastapi_practices_{name}"
     if module_name in sys.modules:
         return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, Path(__file__).with_name("names.py"))
+    spec = importlib.util.spec_from_file_location(
+        module_name, Path(__file__).with_name(f"{name}.py")
+    )
     if spec is None or spec.loader is None:
-        msg = f"cannot load {Path(__file__).with_name('names.py')}"
+        msg = f"cannot load {Path(__file__).with_name(f'{name}.py')}"
         raise ImportError(msg)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
@@ -37,7 +39,8 @@ def _load_names() -> ModuleType:
     return module
 
 
-names = _load_names()
+names = _load("names")
+project = _load("project")
 
 
 class NameFilters(Extension):
@@ -48,6 +51,11 @@ class NameFilters(Extension):
         environment.filters["slugify"] = names.slugify
         environment.filters["is_distribution_name"] = names.is_distribution_name
         environment.filters["is_email"] = names.is_email
+        environment.filters["existing_domains"] = project.existing_domains
+        environment.filters["domain_collides"] = project.domain_collides
+        environment.filters["is_identifier"] = names.is_identifier
+        environment.filters["sort_imports"] = names.sort_imports
+        environment.tests["core_name"] = project.CORE_NAMES.__contains__
 
 
 class ContextUpdater(ContextHook):
@@ -56,3 +64,5 @@ class ContextUpdater(ContextHook):
     def hook(self, context: dict[str, Any]) -> None:
         if "python_version" in context:
             context["python_tag"] = names.python_tag(context["python_version"])
+        if context.get("kind") == "domain" and names.is_identifier(context.get("domain_name", "")):
+            context.update(names.domain_names(context["domain_name"]))

@@ -40,3 +40,135 @@ def python_tag(version: str) -> str:
     """Ruff's ``target-version`` for a ``major.minor`` Python version: ``3.12`` -> ``py312``."""
     major, minor = version.split(".")
     return f"py{major}{minor}"
+
+
+# Names of a generated domain -------------------------------------------------------------------
+
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+_IRREGULAR_PLURALS = {
+    "person": "people",
+    "child": "children",
+    "man": "men",
+    "woman": "women",
+    "mouse": "mice",
+    "goose": "geese",
+    "tooth": "teeth",
+    "foot": "feet",
+    "analysis": "analyses",
+    "basis": "bases",
+    "crisis": "crises",
+    "thesis": "theses",
+    "criterion": "criteria",
+    "index": "indices",
+    "matrix": "matrices",
+    "leaf": "leaves",
+    "life": "lives",
+    "knife": "knives",
+    "wife": "wives",
+    "half": "halves",
+    "quiz": "quizzes",
+}
+_IRREGULAR_SINGULARS = {plural: singular for singular, plural in _IRREGULAR_PLURALS.items()}
+_UNCOUNTABLE = frozenset(
+    {
+        "data",
+        "equipment",
+        "feedback",
+        "information",
+        "media",
+        "metadata",
+        "news",
+        "series",
+        "species",
+        "staff",
+        "software",
+        "hardware",
+        "inventory",
+        "billing",
+        "money",
+        "sheep",
+        "fish",
+    }
+)
+
+
+def is_identifier(text: str) -> bool:
+    """A lowercase snake_case Python identifier (``invoices``, ``order_items``)."""
+    return bool(_IDENTIFIER.match(text))
+
+
+def _last_word(name: str) -> tuple[str, str]:
+    head, _, last = name.rpartition("_")
+    return (f"{head}_" if head else ""), last
+
+
+def singular(name: str) -> str:
+    """Singular of a snake_case name, on its last word: ``order_items`` -> ``order_item``."""
+    head, word = _last_word(name)
+    if word in _UNCOUNTABLE or word in _IRREGULAR_PLURALS:
+        return name
+    if word in _IRREGULAR_SINGULARS:
+        return head + _IRREGULAR_SINGULARS[word]
+    if word.endswith("ies") and len(word) > 4:
+        return head + word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zzes")):
+        return head + word[:-2]
+    if word.endswith("uses") and len(word) > 4:
+        return head + word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return head + word[:-1]
+    return name
+
+
+def plural(name: str) -> str:
+    """Plural of a snake_case name, on its last word: ``category`` -> ``categories``."""
+    head, word = _last_word(name)
+    if word in _UNCOUNTABLE or word in _IRREGULAR_SINGULARS:
+        return name
+    if word in _IRREGULAR_PLURALS:
+        return head + _IRREGULAR_PLURALS[word]
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return head + word[:-1] + "ies"
+    if word.endswith(("s", "sh", "ch", "x", "z")):
+        return head + word + "es"
+    return head + word + "s"
+
+
+def class_name(name: str) -> str:
+    """``order_item`` -> ``OrderItem``."""
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def kebab(name: str) -> str:
+    """``order_items`` -> ``order-items`` (route prefixes)."""
+    return name.replace("_", "-")
+
+
+def constant_name(name: str) -> str:
+    """``order_item`` -> ``ORDER_ITEM`` (ErrorCode members)."""
+    return name.upper()
+
+
+def domain_names(domain: str) -> dict[str, str]:
+    """Every name a generated domain derives from its package name (``order_items``)."""
+    item = singular(domain)
+    return {
+        "item": item,  # table, module-level noun: order_item
+        "item_class": class_name(item),  # OrderItem
+        "item_constant": constant_name(item),  # ORDER_ITEM
+        "route_prefix": "/" + kebab(plural(item)),  # /order-items
+        "domain_class": class_name(domain),  # OrderItems
+    }
+
+
+def sort_imports(imports: list[str]) -> str:
+    """First-party ``from`` imports in the order ruff's isort puts them (by module, then text).
+
+    Templates list a domain's imports unsorted: where ``src.<domain>`` falls among the core
+    modules depends on the name the user chose.
+    """
+
+    def module(statement: str) -> str:
+        return statement.split()[1].lower()
+
+    return "\n".join(sorted(imports, key=lambda statement: (module(statement), statement)))

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from extensions import names
@@ -58,3 +60,107 @@ def test_context_updater_derives_python_tag() -> None:
     ContextUpdater(Environment()).hook(context)
 
     assert context["python_tag"] == "py312"
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [
+        ("invoices", "invoice"),
+        ("order_items", "order_item"),
+        ("categories", "category"),
+        ("people", "person"),
+        ("children", "child"),
+        ("statuses", "status"),
+        ("addresses", "address"),
+        ("boxes", "box"),
+        ("analyses", "analysis"),
+        ("buses", "bus"),
+        ("days", "day"),
+        ("news", "news"),
+        ("billing", "billing"),
+    ],
+)
+def test_singular_and_plural(plural: str, singular: str) -> None:
+    assert names.singular(plural) == singular
+    assert names.singular(singular) == singular
+    assert names.plural(singular) == (plural if plural != "billing" else "billing")
+
+
+@pytest.mark.parametrize(
+    ("domain", "expected"),
+    [
+        (
+            "order_items",
+            {
+                "item": "order_item",
+                "item_class": "OrderItem",
+                "item_constant": "ORDER_ITEM",
+                "route_prefix": "/order-items",
+                "domain_class": "OrderItems",
+            },
+        ),
+        (
+            "people",
+            {
+                "item": "person",
+                "item_class": "Person",
+                "item_constant": "PERSON",
+                "route_prefix": "/people",
+                "domain_class": "People",
+            },
+        ),
+    ],
+)
+def test_domain_names(domain: str, expected: dict[str, str]) -> None:
+    assert names.domain_names(domain) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "valid"),
+    [
+        ("invoices", True),
+        ("order_items", True),
+        ("a1", True),
+        ("Invoices", False),
+        ("1abc", False),
+        ("order-items", False),
+        ("order__items", False),
+        ("", False),
+    ],
+)
+def test_is_identifier(name: str, valid: bool) -> None:
+    assert names.is_identifier(name) is valid
+
+
+def test_sort_imports_places_the_domain_among_core_modules() -> None:
+    imports = [
+        "from src.pagination import Page",
+        "from src.zebras.constants import X",
+        "from src.accounts import service",
+        "from src.database import Base",
+        "from src.accounts.models import Account",
+    ]
+
+    assert names.sort_imports(imports).splitlines() == [
+        "from src.accounts import service",
+        "from src.accounts.models import Account",
+        "from src.database import Base",
+        "from src.pagination import Page",
+        "from src.zebras.constants import X",
+    ]
+
+
+def test_project_helpers(tmp_path: Path) -> None:
+    from extensions import project
+
+    (tmp_path / "src" / "auth").mkdir(parents=True)
+    (tmp_path / "src" / "auth" / "__init__.py").touch()
+    (tmp_path / "src" / "invoices").mkdir()
+    (tmp_path / "src" / "invoices" / "__init__.py").touch()
+    (tmp_path / ".copier").mkdir()
+    (tmp_path / ".copier" / "domain-invoices.yml").touch()
+    assert project.existing_domains(tmp_path) == ["auth", "invoices"]
+    assert project.domain_collides(tmp_path, "auth")
+    assert not project.domain_collides(tmp_path, "invoices")  # its own update
+    assert not project.domain_collides(tmp_path, "orders")
+    assert "config" in project.CORE_NAMES

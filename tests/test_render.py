@@ -32,8 +32,10 @@ CORE_FILES = {
     "scripts/__init__.py",
     "scripts/lint",
     "scripts/local_db.py",
+    "scripts/new-domain",
     "scripts/start",
     "scripts/start-local",
+    "scripts/update-all",
     "src/__init__.py",
     "src/config.py",
     "src/constants.py",
@@ -130,7 +132,7 @@ def test_answers_file(answer_set: AnswerSet, rendered: Rendered) -> None:
 def test_scripts_are_executable(answer_set: AnswerSet, rendered: Rendered) -> None:
     scripts = rendered(answer_set) / "scripts"
 
-    for name in ("lint", "start", "start-local"):
+    for name in ("lint", "new-domain", "start", "start-local", "update-all"):
         assert (scripts / name).stat().st_mode & 0o111, name
 
 
