@@ -98,17 +98,23 @@ def test_invalid_domain_names_are_refused(service: Path, name: str, message: str
     assert changed(service) == []
 
 
+def update_answers(service: Path, answers_file: str, data: dict[str, str]) -> None:
+    copier.run_update(
+        service,
+        answers_file=answers_file,
+        data=data,
+        defaults=True,
+        unsafe=True,
+        overwrite=True,
+        vcs_ref=NEW,
+        quiet=True,
+    )
+
+
 def test_a_project_answers_file_cannot_become_a_domain(service: Path) -> None:
     with pytest.raises(ValueError, match="holds the project's answers"):
-        copier.run_update(
-            service,
-            answers_file=".copier-answers.yml",
-            data={"kind": "domain", "domain_name": "invoices"},
-            defaults=True,
-            unsafe=True,
-            overwrite=True,
-            vcs_ref=NEW,
-            quiet=True,
+        update_answers(
+            service, ".copier-answers.yml", {"kind": "domain", "domain_name": "invoices"}
         )
 
     assert changed(service) == []
@@ -119,16 +125,7 @@ def test_a_domain_answers_file_cannot_become_a_project(service: Path, template_r
     commit_all(service, "Add invoices")
 
     with pytest.raises(ValueError, match="holds a domain's answers"):
-        copier.run_update(
-            service,
-            answers_file=".copier/domain-invoices.yml",
-            data={"kind": "project"},
-            defaults=True,
-            unsafe=True,
-            overwrite=True,
-            vcs_ref=NEW,
-            quiet=True,
-        )
+        update_answers(service, ".copier/domain-invoices.yml", {"kind": "project"})
 
     assert changed(service) == []
 
