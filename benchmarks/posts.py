@@ -50,7 +50,9 @@ pool = None
 
 
 async def init(connection):
-    await connection.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    await connection.set_type_codec(
+        "json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+    )
 
 
 @asynccontextmanager
@@ -74,7 +76,8 @@ async def list_posts(request):
     limit, offset = int(request.query_params.get("limit", 20)), 0
     rows = await pool.fetch(LIST, limit, offset)
     total = await pool.fetchval("SELECT count(*) FROM post")
-    return dumps({"items": [dict(r) for r in rows], "total": total, "limit": limit, "offset": offset})
+    items = [dict(r) for r in rows]
+    return dumps({"items": items, "total": total, "limit": limit, "offset": offset})
 
 
 app = Starlette(
@@ -113,7 +116,9 @@ def main() -> None:
                 )
 
     print(f"{args.connections} connections, {args.seconds} s per run, one uvicorn worker each")
-    print(f"{'endpoint':<22} {'service rps':>12} {'bare rps':>10} {'ratio':>7} {'p99 ms':>8} errors")
+    print(
+        f"{'endpoint':<22} {'service rps':>12} {'bare rps':>10} {'ratio':>7} {'p99 ms':>8} errors"
+    )
     for endpoint, by_app in results.items():
         service, bare = by_app["service"], by_app["bare"]
         print(

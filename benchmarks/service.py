@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.helpers import DEPENDENCIES_AS_OF, render, run, server_database_url
 
-JWT_SECRET = "benchmark-secret-of-at-least-thirty-two-characters"
+JWT_SECRET = "benchmark-secret-of-at-least-thirty-two-characters"  # noqa: S105 (throwaway)
 
 SEED = """
 import asyncio, os, uuid, asyncpg
@@ -88,19 +88,26 @@ def prepare_database(project: Path, name: str, *, users: int, posts: int) -> str
 
 
 @contextlib.contextmanager
-def serving(command: list[str], cwd: Path, env: dict[str, str], port: int) -> Iterator[str]:
-    """Run an ASGI server until the block ends; yield its base URL once it answers."""
-    process = subprocess.Popen(
-        command, cwd=cwd, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+def serving(
+    command: list[str], cwd: Path, env: dict[str, str], port: int, log: Path | None = None
+) -> Iterator[str]:
+    """Run an ASGI server until the block ends; yield its base URL once it answers.
+
+    Its stderr goes to ``log`` (a temporary file by default): a pipe nobody reads would block
+    a server that logs a lot.
+    """
+    log = log or Path(tempfile.mkstemp(prefix="server-", suffix=".log")[1])
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            command, cwd=cwd, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=stderr
+        )
     deadline = time.monotonic() + 30
     while True:
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
             break
         if process.poll() is not None or time.monotonic() > deadline:
-            stderr = process.stderr.read().decode() if process.stderr else ""
             process.kill()
-            sys.exit(f"server did not start: {' '.join(command)}\n{stderr}")
+            sys.exit(f"server did not start: {' '.join(command)}\n{log.read_text()}")
         time.sleep(0.1)
     try:
         yield f"http://127.0.0.1:{port}"
@@ -122,21 +129,34 @@ def uvicorn(project: Path, app: str, port: int) -> list[str]:
 
 
 def load(
-    url: str, *, seconds: int, connections: int, script: Path | None = None
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    script: Path | None = None,
+    timeout_seconds: int = 2,
 ) -> dict[str, float]:
-    """Requests/s, p99 latency (ms) and errors, from wrk (or the Python fallback)."""
+    """Requests/s, p99 latency (ms) and errors, from wrk (or the Python fallback).
+
+    ``errors`` counts socket errors, requests slower than ``timeout_seconds`` (wrk's timeouts)
+    and non-2xx/3xx answers; ``timeouts`` and ``non_2xx`` break it down.
+    """
     if shutil.which("wrk") is None:
         return python_load(url, seconds=seconds, connections=connections)
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout_seconds}s"]
+    command += ["--latency", url]
     if script is not None:
         command[1:1] = ["-s", str(script)]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    timeouts = re.search(r"timeout (\d+)", output)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
         "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1)),  # type: ignore[union-attr]
         "errors": errors + (int(non_2xx.group(1)) if non_2xx else 0),
+        "timeouts": int(timeouts.group(1)) if timeouts else 0,
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
     }
 
 
@@ -147,8 +167,8 @@ def _ms(text: str) -> float:
 
 def python_load(url: str, *, seconds: int, connections: int) -> dict[str, float]:
     """Fallback without wrk: asyncio + raw HTTP/1.1 keep-alive GETs (slower than wrk)."""
-    import asyncio  # noqa: PLC0415
-    from urllib.parse import urlsplit  # noqa: PLC0415
+    import asyncio
+    from urllib.parse import urlsplit
 
     parts = urlsplit(url)
     request = f"GET {parts.path}?{parts.query} HTTP/1.1\r\nHost: x\r\n\r\n".encode()

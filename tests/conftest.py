@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,22 +27,29 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[[AnswerSet], 
 
 @pytest.fixture(scope="session")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[AnswerSet], Path]:
-    """Render and ``uv sync`` a deep answer set once per session (per xdist worker).
+    """Render and ``uv sync`` a deep answer set once per run, shared by the xdist workers.
 
     A render of its own: tier 1 inspects pristine renders, without ``.venv`` or ``uv.lock``.
+    Tests that change files work on a copy (they use the virtualenv in place).
     """
-    cache: dict[str, Path] = {}
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    root = shared / "installed"
+    root.mkdir(exist_ok=True)
 
     def get(answer_set: AnswerSet) -> Path:
-        if answer_set.name not in cache:
-            project = render(
-                tmp_path_factory.mktemp(answer_set.name) / "service", answer_set.answers
-            )
-            run(["git", "init", "-q"], project)
-            command = ["uv", "sync", "--python", answer_set.python_version, "-q"]
-            run(command, project, service_env(answer_set))
-            cache[answer_set.name] = project
-        return cache[answer_set.name]
+        project = root / answer_set.name / "service"
+        with (root / f"{answer_set.name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits for the first install
+            done = project.parent / "installed"
+            if not done.exists():  # a failed install is redone from scratch
+                shutil.rmtree(project, ignore_errors=True)
+                render(project, answer_set.answers)
+                run(["git", "init", "-q"], project)
+                command = ["uv", "sync", "--python", answer_set.python_version, "-q"]
+                run(command, project, service_env(answer_set))
+                done.touch()
+        return project
 
     return get
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 from dataclasses import dataclass, field
@@ -37,60 +38,52 @@ class AnswerSet:
         return str(self.answers.get("python_version", "3.12"))
 
 
+def package_files(package: str, src: str, tests: str, *other: str) -> set[str]:
+    """``src/<package>/<module>.py`` and ``tests/<package>/<module>.py`` for the names given."""
+    return {
+        *(f"src/{package}/{module}.py" for module in src.split()),
+        *(f"tests/{package}/{module}.py" for module in tests.split()),
+        *other,
+    }
+
+
 DOMAIN_FILES = {
-    "auth": {
+    "auth": package_files(
+        "auth",
+        "__init__ config constants dependencies exceptions models router schemas security service"
+        " utils",
+        "__init__ conftest test_api test_config test_dependencies test_router",
         "alembic/versions/2026-11-24_0817_d001c364c102_create_auth_tables.py",
-        *(
-            f"src/auth/{module}.py"
-            for module in (
-                "__init__",
-                "config",
-                "constants",
-                "dependencies",
-                "exceptions",
-                "models",
-                "router",
-                "schemas",
-                "security",
-                "service",
-                "utils",
-            )
-        ),
-        *(
-            f"tests/auth/{module}.py"
-            for module in (
-                "__init__",
-                "conftest",
-                "test_config",
-                "test_dependencies",
-                "test_router",
-            )
-        ),
-    },
+    ),
+    "posts": package_files(
+        "posts",
+        "__init__ constants dependencies exceptions models router schemas service",
+        "__init__ conftest test_api test_outage test_router",
+        "alembic/versions/2026-11-24_0824_d11e6024c23d_create_posts_tables.py",
+    ),
+    "files": package_files(
+        "files",
+        "__init__ client config constants dependencies exceptions router schemas service",
+        "__init__ conftest test_api test_client test_config test_router",
+    ),
 }
 
-DOMAIN_FILES["posts"] = {
-    "alembic/versions/2026-11-24_0824_d11e6024c23d_create_posts_tables.py",
-    *(
-        f"src/posts/{module}.py"
-        for module in (
-            "__init__",
-            "constants",
-            "dependencies",
-            "exceptions",
-            "models",
-            "router",
-            "schemas",
-            "service",
-        )
-    ),
-    *(f"tests/posts/{module}.py" for module in ("__init__", "conftest", "test_router")),
-}
+# The worker's files (answer worker=true): the broker, its script and the jobs domain.
+WORKER_FILES = package_files(
+    "jobs",
+    "__init__ constants dependencies exceptions router schemas service tasks utils",
+    "__init__ test_api test_router test_utils",
+    "scripts/worker",
+    "src/worker.py",
+    "tests/test_worker.py",
+)
 
 ANSWER_SETS = [
     AnswerSet("defaults", deep=True),
     AnswerSet("auth", {"domains": ["auth"]}, deep=True),
-    AnswerSet("all", {"domains": ["auth", "posts"]}, deep=True),
+    AnswerSet("all", {"domains": ["auth", "posts", "files"], "worker": True}, deep=True),
+    AnswerSet("worker-py313", {"worker": True, "python_version": "3.13"}, deep=True),
+    AnswerSet("files", {"domains": ["files"], "ci": "none"}),
     AnswerSet(
         "minimal-py311-no-docs",
         {"python_version": "3.11", "docs_environments": [], "project_name": "Tiny"},
@@ -162,8 +155,12 @@ def server_database_url() -> str | None:
     return "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
-def service_env(answer_set: AnswerSet) -> dict[str, str]:
-    """Environment for a rendered suite: its own test database, or none (embedded)."""
+def service_env(answer_set: AnswerSet, purpose: str = "suite") -> dict[str, str]:
+    """Environment for a rendered suite: a test database of its own, or none (embedded).
+
+    ``purpose`` names the database too: tests of one answer set run on several xdist workers at
+    once (pytest 9.2 ignores ``xdist_group``), and each suite drops and recreates its database.
+    """
     env = {"UV_EXCLUDE_NEWER": DEPENDENCIES_AS_OF} if DEPENDENCIES_AS_OF != "latest" else {}
     env["DATABASE_URL"] = ""
     env["TEST_DATABASE_URL"] = ""
@@ -171,5 +168,6 @@ def service_env(answer_set: AnswerSet) -> dict[str, str]:
     if server:
         base = server.rsplit("/", 1)[0]
         prefix = os.environ.get("TEMPLATE_TEST_DB_PREFIX", "cfp")
-        env["TEST_DATABASE_URL"] = f"{base}/{prefix}_{answer_set.name.replace('-', '_')}"
+        name = re.sub(r"[^a-z0-9]+", "_", f"{prefix}_{answer_set.name}_{purpose}".lower())
+        env["TEST_DATABASE_URL"] = f"{base}/{name[:63]}"
     return env

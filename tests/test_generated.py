@@ -15,10 +15,7 @@ from tests.helpers import DEEP_ANSWER_SETS, AnswerSet, run, service_env
 
 
 def deep(test: Callable[..., None]) -> Callable[..., None]:
-    params = [
-        pytest.param(s, id=s.name, marks=[pytest.mark.deep, pytest.mark.xdist_group(s.name)])
-        for s in DEEP_ANSWER_SETS
-    ]
+    params = [pytest.param(s, id=s.name, marks=[pytest.mark.deep]) for s in DEEP_ANSWER_SETS]
     return pytest.mark.parametrize("answer_set", params)(test)
 
 

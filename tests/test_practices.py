@@ -204,6 +204,24 @@ VIOLATIONS = {
         [*PYTEST, "tests/test_isolation.py"],
         "test_committed_work_is_gone_in_the_next_test",
     ),
+    "P04-sync-tasks-in-threads": Violation(
+        "P04",
+        replace("scripts/worker", " --use-process-pool", ""),
+        [*PYTEST, "tests/test_worker.py::test_worker_runs_sync_tasks_in_processes"],
+        "CPU-bound (sync) tasks must run in worker processes",
+        answer_set="all",
+    ),
+    "P14-sync-sdk-on-the-event-loop": Violation(
+        "P14",
+        replace(
+            "src/files/client.py",
+            "await run_in_threadpool(_put_object, key, content, content_type)",
+            "_put_object(key, content, content_type)",
+        ),
+        [*PYTEST, "tests/files/test_client.py"],
+        "the event loop was blocked while S3 was slow",
+        answer_set="all",
+    ),
     "P07-domain-secret-not-required": Violation(
         "P07",
         replace(
@@ -240,10 +258,7 @@ VIOLATIONS = {
 
 @pytest.mark.parametrize(
     "name",
-    [
-        pytest.param(name, marks=[pytest.mark.deep, pytest.mark.xdist_group(violation.answer_set)])
-        for name, violation in VIOLATIONS.items()
-    ],
+    [pytest.param(name, marks=[pytest.mark.deep]) for name, violation in VIOLATIONS.items()],
 )
 def test_practice_check_catches_violation(
     name: str, installed: Callable[[AnswerSet], Path], tmp_path: Path
@@ -256,7 +271,7 @@ def test_practice_check_catches_violation(
     violation.mutate(project)
     venv_bin = original / ".venv" / "bin"
     command = [str(venv_bin / violation.command[0]), *violation.command[1:]]
-    env = {**service_env(answer_set), "PATH": f"{venv_bin}:/usr/bin:/bin"}
+    env = {**service_env(answer_set, purpose=name), "PATH": f"{venv_bin}:/usr/bin:/bin"}
 
     result = run_unchecked(command, project, env)
 

@@ -10,7 +10,15 @@ import copier
 import pytest
 import yaml
 
-from tests.helpers import ANSWER_SETS, DOMAIN_FILES, TEMPLATE_ROOT, AnswerSet, render, run
+from tests.helpers import (
+    ANSWER_SETS,
+    DOMAIN_FILES,
+    TEMPLATE_ROOT,
+    WORKER_FILES,
+    AnswerSet,
+    render,
+    run,
+)
 
 CORE_FILES = {
     ".copier-answers.yml",
@@ -48,9 +56,12 @@ CORE_FILES = {
     "src/pagination.py",
     "tests/__init__.py",
     "tests/conftest.py",
+    "tests/fuzz.py",
     "tests/migrations.py",
     "tests/naming.py",
+    "tests/outage.py",
     "tests/routes.py",
+    "tests/test_api.py",
     "tests/test_architecture.py",
     "tests/test_config.py",
     "tests/test_database.py",
@@ -58,6 +69,8 @@ CORE_FILES = {
     "tests/test_main.py",
     "tests/test_migrations.py",
     "tests/test_models.py",
+    "tests/test_outage.py",
+    "tests/test_requests.py",
     "tests/test_routes.py",
 }
 ANSWER_KEYS = {
@@ -72,6 +85,7 @@ ANSWER_KEYS = {
     "project_name",
     "project_slug",
     "python_version",
+    "worker",
 }
 LEFTOVER_JINJA = re.compile(r"\{\{\s*[A-Za-z_][^}]*\}\}|\{%-?\s|\s-?%\}|\.jinja\b")
 
@@ -114,6 +128,8 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
     expected = CORE_FILES.union(*(DOMAIN_FILES[domain] for domain in answer_set.domains))
     if answer_set.answers.get("ci", "github") != "github":
         expected -= {".github/workflows/ci.yml"}
+    if answer_set.answers.get("worker", False):
+        expected |= WORKER_FILES
 
     assert tree(rendered(answer_set)) == expected
 
@@ -134,6 +150,8 @@ def test_scripts_are_executable(answer_set: AnswerSet, rendered: Rendered) -> No
 
     for name in ("lint", "new-domain", "start", "start-local", "update-all"):
         assert (scripts / name).stat().st_mode & 0o111, name
+    if answer_set.answers.get("worker", False):
+        assert (scripts / "worker").stat().st_mode & 0o111
 
 
 def test_answers_reach_the_service(rendered: Rendered) -> None:

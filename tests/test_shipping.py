@@ -201,6 +201,26 @@ def test_compose_migrates_before_the_app_starts(answer_set: AnswerSet, rendered:
     assert db["environment"]["POSTGRES_DB"] == database_name(project)
 
 
+@answer_sets
+def test_compose_runs_the_documented_worker(answer_set: AnswerSet, rendered: Rendered) -> None:
+    """P04: with the worker, Redis and a worker running scripts/worker's command; else neither."""
+    project = rendered(answer_set)
+    services = load_yaml(project / "compose.yaml")["services"]
+    if not answer_set.answers.get("worker", False):
+        assert {"redis", "worker"}.isdisjoint(services)
+        return
+    script = (project / "scripts" / "worker").read_text()
+    line = next(line for line in script.splitlines() if line.startswith("exec uv run taskiq "))
+    worker = services["worker"]
+
+    assert worker["command"] == [word for word in shlex.split(line)[3:] if word != "$@"]
+    assert "--use-process-pool" in worker["command"]
+    assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert worker["image"] == services["app"]["image"]
+    assert urlsplit(worker["environment"]["REDIS_URL"]).hostname == "redis"
+    assert "redis-cli" in services["redis"]["healthcheck"]["test"]
+
+
 # --- the service's CI workflow ---------------------------------------------------------------
 
 
@@ -263,6 +283,10 @@ def test_ci_workflow_runs_every_check(answer_set: AnswerSet, rendered: Rendered)
     assert jobs["migrations"]["services"]["postgres"]["env"]["POSTGRES_DB"] == database_name(
         project
     )
+    # The worker's integration test needs Redis (it is skipped, and says so, without one).
+    worker = answer_set.answers.get("worker", False)
+    assert ("redis" in jobs["tests"]["services"]) == worker
+    assert ("REDIS_URL" in jobs["tests"]["env"]) == worker
     for name, job in jobs.items():
         setup_uv = [step for step in job["steps"] if step.get("uses", "").startswith("astral-sh/")]
         assert setup_uv[0]["with"]["python-version"] == answer_set.python_version, name

@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from alembic import command
@@ -21,6 +22,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from tests.migrations import run_alembic
+
+if TYPE_CHECKING:
+    from tests.outage import OutageDatabase
 
 
 def _test_database_url() -> URL:
@@ -102,3 +106,14 @@ async def client(session: AsyncSession) -> AsyncIterator[AsyncClient]:
     ):
         yield client
     app.dependency_overrides.clear()
+
+
+@pytest.fixture(scope="module")
+async def outage_database() -> AsyncIterator["OutageDatabase"]:
+    """An embedded PostgreSQL of the module's own, migrated, that its tests stop and restart."""
+    from tests.outage import OutageDatabase  # only when needed: it loads the server wheel
+
+    database = OutageDatabase()
+    await database.migrate()
+    yield database
+    database.close()

@@ -39,3 +39,33 @@ def test_docs_shown_only_in_chosen_environments(environment: Environment) -> Non
     config = Config(_env_file=None, ENVIRONMENT=environment)
 
     assert config.show_docs is (environment in SHOW_DOCS_ENVIRONMENTS)
+
+
+@pytest.mark.parametrize(
+    "regex", [".*", r"https://.*", r"https?://.+"], ids=["anything", "any-https", "any-host"]
+)
+def test_catch_all_origin_regex_with_credentials_is_refused(regex: str) -> None:
+    with pytest.raises(ValidationError, match="CORS_ORIGINS_REGEX matches any origin"):
+        Config(_env_file=None, CORS_ORIGINS_REGEX=regex, CORS_ALLOW_CREDENTIALS=True)
+
+
+def test_anchored_origin_regex_is_accepted() -> None:
+    regex = r"https://[a-z0-9-]+\.example\.com"
+
+    assert regex == Config(_env_file=None, CORS_ORIGINS_REGEX=regex).CORS_ORIGINS_REGEX
+
+
+def test_invalid_origin_regex_is_refused_with_its_name() -> None:
+    with pytest.raises(ValidationError, match="CORS_ORIGINS_REGEX is not a valid regular"):
+        Config(_env_file=None, CORS_ORIGINS_REGEX="https://(")
+
+
+@pytest.mark.parametrize("environment", [Environment.STAGING, Environment.PRODUCTION])
+def test_debug_is_refused_when_deployed(environment: Environment) -> None:
+    with pytest.raises(ValidationError, match=f"DEBUG=true sends tracebacks .* in {environment}"):
+        Config(_env_file=None, ENVIRONMENT=environment, DEBUG=True)
+
+
+@pytest.mark.parametrize("environment", [Environment.LOCAL, Environment.TESTING])
+def test_debug_is_allowed_locally(environment: Environment) -> None:
+    assert Config(_env_file=None, ENVIRONMENT=environment, DEBUG=True).DEBUG

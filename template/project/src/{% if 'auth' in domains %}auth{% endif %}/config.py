@@ -40,5 +40,16 @@ class AuthConfig(BaseSettings):
             raise ValueError(msg)
         return self
 
+    @model_validator(mode="after")
+    def require_secure_cookies_when_deployed(self) -> Self:
+        # A refresh token sent over plain HTTP can be read on the way: a 30-day session stolen.
+        if not self.SECURE_COOKIES and self.ENVIRONMENT.is_deployed:
+            msg = (
+                "AUTH_SECURE_COOKIES=false sends refresh tokens over plain HTTP: "
+                f"refused in {self.ENVIRONMENT}"
+            )
+            raise ValueError(msg)
+        return self
+
 
 auth_settings = AuthConfig()

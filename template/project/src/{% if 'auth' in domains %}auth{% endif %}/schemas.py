@@ -2,16 +2,28 @@ import re
 import uuid
 from typing import Literal
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import ConfigDict, EmailStr, Field, field_validator
 
 from src.models import CustomModel, UTCDatetime
 
-STRONG_PASSWORD = re.compile(r"^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)(?=.*[^A-Za-z\d]).+$")
+# A lower case letter, an upper case letter, a digit and another character, anywhere. Also the
+# schema's pattern: [\s\S] and [0-9] read the same in Python and ECMAScript (JSON Schema) regexes.
+STRONG_PASSWORD = re.compile(
+    r"^(?=[\s\S]*[a-z])(?=[\s\S]*[A-Z])(?=[\s\S]*[0-9])(?=[\s\S]*[^A-Za-z0-9])"
+)
 
 
 class UserCreate(CustomModel):
+    model_config = ConfigDict(extra="forbid")
+
     email: EmailStr = Field(max_length=320)
-    password: str = Field(min_length=8, max_length=128)
+    password: str = Field(
+        min_length=8,
+        max_length=128,
+        json_schema_extra={"pattern": STRONG_PASSWORD.pattern},
+        description="At least one lower case letter, one upper case letter, one digit and one "
+        "other character",
+    )
 
     @field_validator("password", mode="after")
     @classmethod

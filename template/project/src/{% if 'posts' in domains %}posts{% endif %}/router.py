@@ -70,8 +70,8 @@ async def update_post(
     user: auth_dependencies.ActiveUserDep,
     session: SessionDep,
 ) -> RowMapping:
-    """Change the fields sent; only the creator may (the token is decoded once, P10)."""
-    await service.update_post(session, post, changes=data.model_dump(exclude_unset=True))
+    """Change the fields sent (null keeps a field); only the creator may (one token decode, P10)."""
+    await service.update_post(session, post, changes=data.model_dump(exclude_none=True))
     return await _reload(session, post["id"])
 
 

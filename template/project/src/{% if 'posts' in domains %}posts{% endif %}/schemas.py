@@ -1,6 +1,6 @@
 import uuid
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, StrictBool
 
 from src.models import CustomModel, UTCDatetime
 from src.pagination import Page
@@ -8,15 +8,23 @@ from src.posts.constants import CONTENT_MAX_LENGTH, TITLE_MAX_LENGTH
 
 
 class PostCreate(CustomModel):
+    # Unknown fields are a client's mistake (a typo would silently do nothing): 422.
+    model_config = ConfigDict(extra="forbid")
+
     title: str = Field(min_length=1, max_length=TITLE_MAX_LENGTH)
     content: str = Field(min_length=1, max_length=CONTENT_MAX_LENGTH)
-    published: bool = False
+    # Strict: the lax default would read 0, "yes" or "off" as booleans the schema does not allow.
+    published: StrictBool = False
 
 
 class PostUpdate(CustomModel):
+    """The fields to change; a missing or null field stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
     title: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX_LENGTH)
     content: str | None = Field(default=None, min_length=1, max_length=CONTENT_MAX_LENGTH)
-    published: bool | None = None
+    published: StrictBool | None = None
 
 
 class Creator(CustomModel):

@@ -39,3 +39,24 @@ def test_local_runs_without_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AUTH_JWT_SECRET", raising=False)
 
     assert len(AuthConfig(_env_file=None).JWT_SECRET.get_secret_value()) >= 32
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_insecure_cookies_are_refused_when_deployed(
+    monkeypatch: pytest.MonkeyPatch, environment: str
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", environment)
+    monkeypatch.setenv("AUTH_JWT_SECRET", "x" * 40)
+    monkeypatch.setenv("AUTH_SECURE_COOKIES", "false")
+
+    with pytest.raises(
+        ValidationError, match=f"refresh tokens over plain HTTP: refused in {environment}"
+    ):
+        AuthConfig(_env_file=None)
+
+
+def test_insecure_cookies_are_allowed_locally(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "local")
+    monkeypatch.setenv("AUTH_SECURE_COOKIES", "false")
+
+    assert AuthConfig(_env_file=None).SECURE_COOKIES is False

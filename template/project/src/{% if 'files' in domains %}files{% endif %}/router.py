@@ -1,0 +1,41 @@
+from typing import Any
+
+from fastapi import APIRouter, status
+
+from src.exceptions import ErrorResponse
+from src.files import service
+from src.files.config import storage_settings
+from src.files.constants import DEFAULT_CONTENT_TYPE, MULTIPART_OVERHEAD_BYTES
+from src.files.dependencies import ValidFileDep, ValidUploadDep
+from src.files.schemas import FileResponse
+
+router = APIRouter(tags=["files"])
+
+Responses = dict[int | str, dict[str, Any]]
+UNAVAILABLE: Responses = {status.HTTP_503_SERVICE_UNAVAILABLE: {"model": ErrorResponse}}
+
+
+@router.post(
+    "/files",
+    status_code=status.HTTP_201_CREATED,
+    summary="Upload a file",
+    responses={status.HTTP_400_BAD_REQUEST: {"model": ErrorResponse}, **UNAVAILABLE},
+    # Uploads may exceed the service-wide MAX_REQUEST_BODY_BYTES, up to the storage's own limit.
+    max_body_size=storage_settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES,
+)
+async def upload_file(file: ValidUploadDep) -> FileResponse:
+    """Store a file (multipart field `file`) in the object storage; returns a download link."""
+    content = await file.read()
+    content_type = file.content_type or DEFAULT_CONTENT_TYPE
+    return await service.upload_file(content=content, content_type=content_type)
+
+
+@router.get(
+    "/files/{file_id}",
+    status_code=status.HTTP_200_OK,
+    summary="Get a file",
+    responses={status.HTTP_404_NOT_FOUND: {"model": ErrorResponse}, **UNAVAILABLE},
+)
+async def get_file(file: ValidFileDep) -> FileResponse:
+    """A file's type, size and a fresh download link."""
+    return file
