@@ -24,6 +24,14 @@ class ErrorResponse(CustomModel):
     detail: str
 
 
+Responses = dict[int | str, dict[str, Any]]
+
+
+def error_responses(*status_codes: int) -> Responses:
+    """A route's ``responses=``: these status codes answer an ``ErrorResponse`` (P17)."""
+    return {code: {"model": ErrorResponse} for code in status_codes}
+
+
 class DetailedHTTPException(HTTPException):
     STATUS_CODE = status.HTTP_500_INTERNAL_SERVER_ERROR
     DETAIL = "Server error"

@@ -4,7 +4,7 @@ from fastapi import APIRouter, status
 from sqlalchemy import text
 
 from src.database import SessionDep
-from src.exceptions import ErrorResponse
+from src.exceptions import error_responses
 from src.models import CustomModel
 
 router = APIRouter(tags=["health"])
@@ -28,7 +28,7 @@ async def get_liveness() -> HealthResponse:
     "/readyz",
     status_code=status.HTTP_200_OK,
     summary="Readiness probe",
-    responses={status.HTTP_503_SERVICE_UNAVAILABLE: {"model": ErrorResponse}},
+    responses=error_responses(status.HTTP_503_SERVICE_UNAVAILABLE),
 )
 async def get_readiness(session: SessionDep) -> HealthResponse:
     """The service can serve requests: its database answers (503 from the outage handler)."""

@@ -1,6 +1,5 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, status
 from fastapi.exceptions import RequestValidationError
@@ -15,9 +14,7 @@ from src.database import engine
 from src.domains import domain_routers
 
 # Every domain route may reach the database, so each documents the outage answer.
-DATABASE_UNAVAILABLE: dict[int | str, dict[str, Any]] = {
-    status.HTTP_503_SERVICE_UNAVAILABLE: {"model": exceptions.ErrorResponse}
-}
+DATABASE_UNAVAILABLE = exceptions.error_responses(status.HTTP_503_SERVICE_UNAVAILABLE)
 
 
 @asynccontextmanager

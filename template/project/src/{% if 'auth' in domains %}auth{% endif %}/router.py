@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Response, status
 
@@ -13,13 +13,11 @@ from src.auth.exceptions import EmailTaken, InvalidCredentials
 from src.auth.models import AuthUser
 from src.auth.schemas import AccessTokenResponse, LoginForm, UserResponse
 from src.database import SessionDep
-from src.exceptions import ErrorResponse
+from src.exceptions import error_responses
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
-    status.HTTP_401_UNAUTHORIZED: {"model": ErrorResponse}
-}
+UNAUTHORIZED = error_responses(status.HTTP_401_UNAUTHORIZED)
 
 
 @router.post(
@@ -27,7 +25,7 @@ UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
     status_code=status.HTTP_201_CREATED,
     summary="Register a user",
     response_model=UserResponse,
-    responses={status.HTTP_409_CONFLICT: {"model": ErrorResponse}},
+    responses=error_responses(status.HTTP_409_CONFLICT),
 )
 async def register_user(user: ValidUserCreateDep, session: SessionDep) -> AuthUser:
     """Create a user from an e-mail and a strong password."""
@@ -42,7 +40,7 @@ async def register_user(user: ValidUserCreateDep, session: SessionDep) -> AuthUs
     status_code=status.HTTP_200_OK,
     summary="Get the current user",
     response_model=UserResponse,
-    responses={**UNAUTHORIZED, status.HTTP_403_FORBIDDEN: {"model": ErrorResponse}},
+    responses=error_responses(status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN),
 )
 async def get_my_user(user: ActiveUserDep) -> AuthUser:
     """The user the access token belongs to."""

@@ -1,8 +1,6 @@
-from typing import Any
-
 from fastapi import APIRouter, status
 
-from src.exceptions import ErrorResponse
+from src.exceptions import error_responses
 from src.files import service
 from src.files.config import storage_settings
 from src.files.constants import DEFAULT_CONTENT_TYPE, MULTIPART_OVERHEAD_BYTES
@@ -11,15 +9,14 @@ from src.files.schemas import FileResponse
 
 router = APIRouter(tags=["files"])
 
-Responses = dict[int | str, dict[str, Any]]
-UNAVAILABLE: Responses = {status.HTTP_503_SERVICE_UNAVAILABLE: {"model": ErrorResponse}}
+UNAVAILABLE = error_responses(status.HTTP_503_SERVICE_UNAVAILABLE)
 
 
 @router.post(
     "/files",
     status_code=status.HTTP_201_CREATED,
     summary="Upload a file",
-    responses={status.HTTP_400_BAD_REQUEST: {"model": ErrorResponse}, **UNAVAILABLE},
+    responses=error_responses(status.HTTP_400_BAD_REQUEST, status.HTTP_503_SERVICE_UNAVAILABLE),
     # Uploads may exceed the service-wide MAX_REQUEST_BODY_BYTES, up to the storage's own limit.
     max_body_size=storage_settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES,
 )
@@ -34,7 +31,7 @@ async def upload_file(file: ValidUploadDep) -> FileResponse:
     "/files/{file_id}",
     status_code=status.HTTP_200_OK,
     summary="Get a file",
-    responses={status.HTTP_404_NOT_FOUND: {"model": ErrorResponse}, **UNAVAILABLE},
+    responses=error_responses(status.HTTP_404_NOT_FOUND, status.HTTP_503_SERVICE_UNAVAILABLE),
 )
 async def get_file(file: ValidFileDep) -> FileResponse:
     """A file's type, size and a fresh download link."""

@@ -6,7 +6,7 @@ from sqlalchemy.engine import RowMapping
 
 from src.auth import dependencies as auth_dependencies
 from src.database import SessionDep
-from src.exceptions import ErrorResponse
+from src.exceptions import error_responses
 from src.pagination import PaginationDep
 from src.posts import service
 from src.posts.dependencies import ValidCreatorIdDep, ValidOwnedPostDep, ValidPostDep
@@ -15,12 +15,8 @@ from src.posts.schemas import PostCreate, PostPage, PostResponse, PostUpdate
 
 router = APIRouter(tags=["posts"])
 
-Responses = dict[int | str, dict[str, Any]]
-NOT_FOUND: Responses = {status.HTTP_404_NOT_FOUND: {"model": ErrorResponse}}
-AUTHENTICATED: Responses = {
-    status.HTTP_401_UNAUTHORIZED: {"model": ErrorResponse},
-    status.HTTP_403_FORBIDDEN: {"model": ErrorResponse},
-}
+NOT_FOUND = error_responses(status.HTTP_404_NOT_FOUND)
+AUTHENTICATED = error_responses(status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN)
 
 
 @router.get("/posts", status_code=status.HTTP_200_OK, summary="List posts", response_model=PostPage)

@@ -1,16 +1,13 @@
-from typing import Any
-
 from fastapi import APIRouter, status
 
-from src.exceptions import ErrorResponse
+from src.exceptions import error_responses
 from src.jobs import service, tasks
 from src.jobs.dependencies import ValidJobDep
 from src.jobs.schemas import JobResponse, PrimeCountCreate
 
 router = APIRouter(tags=["jobs"])
 
-Responses = dict[int | str, dict[str, Any]]
-UNAVAILABLE: Responses = {status.HTTP_503_SERVICE_UNAVAILABLE: {"model": ErrorResponse}}
+UNAVAILABLE = error_responses(status.HTTP_503_SERVICE_UNAVAILABLE)
 
 
 @router.post(
@@ -28,7 +25,7 @@ async def create_prime_count(data: PrimeCountCreate) -> JobResponse:
     "/jobs/{job_id}",
     status_code=status.HTTP_200_OK,
     summary="Get a job",
-    responses={status.HTTP_404_NOT_FOUND: {"model": ErrorResponse}, **UNAVAILABLE},
+    responses=error_responses(status.HTTP_404_NOT_FOUND, status.HTTP_503_SERVICE_UNAVAILABLE),
 )
 async def get_job(job: ValidJobDep) -> JobResponse:
     """A job's status (`pending`, `succeeded`, `failed`) and, once it succeeded, its result."""
