@@ -18,6 +18,10 @@ TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 # tomorrow cannot break CI today. The scheduled workflow sets it to "latest" to find drift first.
 DEPENDENCIES_AS_OF = os.environ.get("TEMPLATE_DEPENDENCIES_AS_OF", "2026-11-24T00:00:00Z")
 
+# The system's directories only, after a virtualenv's bin: the sbin ones too, since the embedded
+# PostgreSQL creates its system user with useradd when the tests run as root.
+SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 
 @dataclass(frozen=True)
 class AnswerSet:

@@ -11,7 +11,14 @@ from pathlib import Path
 import copier
 import pytest
 
-from tests.helpers import DEEP_ANSWER_SETS, TEMPLATE_ROOT, AnswerSet, run, service_env
+from tests.helpers import (
+    DEEP_ANSWER_SETS,
+    SYSTEM_PATH,
+    TEMPLATE_ROOT,
+    AnswerSet,
+    run,
+    service_env,
+)
 from tests.versions import NEW, commit_all
 
 AUTH = next(answer_set for answer_set in DEEP_ANSWER_SETS if answer_set.name == "auth")
@@ -141,7 +148,7 @@ def test_generated_domain_passes_the_whole_suite(
     shutil.copytree(original, project, ignore=shutil.ignore_patterns(".venv", ".*_cache"))
     add_domain(project, "order_items")
     venv = original / ".venv" / "bin"
-    env = {**service_env(AUTH, purpose="domain"), "PATH": f"{venv}:/usr/bin:/bin"}
+    env = {**service_env(AUTH, purpose="domain"), "PATH": f"{venv}:{SYSTEM_PATH}"}
 
     # The documented command, on the embedded PostgreSQL (scripts/local_db migrates it first).
     revision = ["alembic", "revision", "--autogenerate", "-m", "create order_items tables"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import DEEP_ANSWER_SETS, AnswerSet, run_unchecked, service_env
+from tests.helpers import DEEP_ANSWER_SETS, SYSTEM_PATH, AnswerSet, run_unchecked, service_env
 
 DEEP = {answer_set.name: answer_set for answer_set in DEEP_ANSWER_SETS}
 
@@ -271,7 +271,7 @@ def test_practice_check_catches_violation(
     violation.mutate(project)
     venv_bin = original / ".venv" / "bin"
     command = [str(venv_bin / violation.command[0]), *violation.command[1:]]
-    env = {**service_env(answer_set, purpose=name), "PATH": f"{venv_bin}:/usr/bin:/bin"}
+    env = {**service_env(answer_set, purpose=name), "PATH": f"{venv_bin}:{SYSTEM_PATH}"}
 
     result = run_unchecked(command, project, env)
 
