@@ -76,6 +76,7 @@ def test_domain_writes_only_its_files_clean(service: Path, name: str) -> None:
             f"tests/{name}/__init__.py",
             f"tests/{name}/test_api.py",
             f"tests/{name}/test_router.py",
+            f"tests/{name}/test_writes.py",
         ]
     )
     assert (service / ".copier-answers.yml").read_bytes() == answers

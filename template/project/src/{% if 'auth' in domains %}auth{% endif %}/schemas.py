@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, EmailStr, Field, field_validator
 
+from src.auth.constants import DISPLAY_NAME_MAX_LENGTH
 from src.models import CustomModel, UTCDatetime
 
 # A lower case letter, an upper case letter, a digit and another character, anywhere. Also the
@@ -17,6 +18,12 @@ class UserCreate(CustomModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr = Field(max_length=320)
+    display_name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        description="Shown to other users instead of the e-mail (default: user-<8 characters>)",
+    )
     password: str = Field(
         min_length=8,
         max_length=128,
@@ -46,11 +53,45 @@ class LoginForm(CustomModel):
     password: str = Field(max_length=128)
 
 
-class UserResponse(CustomModel):
+class User(CustomModel):
+    """A user as the service reads it (no password hash)."""
+
     id: uuid.UUID
-    email: EmailStr
+    # A str, not EmailStr: a stored address is never validated again on its way out.
+    email: str
+    display_name: str
     is_active: bool
     created_at: UTCDatetime
+
+
+class UserResponse(User):
+    """The current user, as they see themselves."""
+
+
+class PublicUser(CustomModel):
+    """What anyone may see of a user: never the e-mail."""
+
+    id: uuid.UUID
+    display_name: str
+
+
+class Credentials(CustomModel):
+    id: uuid.UUID
+    is_active: bool
+    password_hash: str
+
+
+class RefreshToken(CustomModel):
+    """A stored refresh token, read under its family's lock."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    family_id: uuid.UUID
+    expired: bool
+    used_at: UTCDatetime | None
+    # Used within the grace window: a second tab refreshing at the same time, not a thief.
+    recently_used: bool | None
+    revoked_at: UTCDatetime | None
 
 
 class AccessTokenResponse(CustomModel):

@@ -1,15 +1,15 @@
 from datetime import timedelta
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from src.config import BaseConfig
 
 
-class StorageConfig(BaseSettings):
+class StorageConfig(BaseConfig):
     """The files domain's object storage (S3 or compatible), read from ``STORAGE_*`` (P07)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="STORAGE_", env_file=".env", env_ignore_empty=True, extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="STORAGE_")
 
     BUCKET: str = "files"
     REGION: str = "us-east-1"
