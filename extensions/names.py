@@ -209,10 +209,10 @@ def name_clash(domain: str) -> str:
     for name in dict.fromkeys((singular(domain), domain, plural(singular(domain)))):
         if keyword.iskeyword(name):
             return f"'{name}' is a Python keyword"
-        if keyword.issoftkeyword(name):
-            return f"'{name}' is a Python soft keyword"
         if name in _BUILTINS:
             return f"'{name}' is a Python builtin"
+        if keyword.issoftkeyword(name):
+            return f"'{name}' is a Python soft keyword"
         if name in GENERATED_NAMES:
             return f"'{name}' is a name the generated code uses"
     return ""
