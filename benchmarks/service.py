@@ -34,10 +34,13 @@ async def main():
         "WHERE table_name = 'auth_user' AND column_name = 'display_name'"
     )
     columns = "id, email, password_hash" + (", display_name" if display_name else "")
-    values = "$1, $2, 'x'" + (", 'User ' || $2" if display_name else "")
+    values = "$1, $2, 'x'" + (", $3" if display_name else "")
     await connection.executemany(
         f"INSERT INTO auth_user ({{columns}}) VALUES ({{values}})",
-        [(user, f"user{{i}}@example.com") for i, user in enumerate(users)],
+        [
+            (user, f"user{{i}}@example.com", f"User {{i}}")[: 3 if display_name else 2]
+            for i, user in enumerate(users)
+        ],
     )
     posts = [uuid.UUID(int=10**6 + i) for i in range({posts})]
     await connection.executemany(

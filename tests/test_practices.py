@@ -237,8 +237,8 @@ VIOLATIONS = {
         "P10",
         replace(
             "src/auth/dependencies.py",
-            "Depends(parse_jwt_data)]",
-            "Depends(parse_jwt_data, use_cache=False)]",
+            "Depends(parse_optional_jwt_data)]",
+            "Depends(parse_optional_jwt_data, use_cache=False)]",
         ),
         [*PYTEST, "tests/auth/test_dependencies.py"],
         "test_one_decode_per_request",
