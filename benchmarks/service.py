@@ -44,8 +44,10 @@ async def main():
     )
     posts = [uuid.UUID(int=10**6 + i) for i in range({posts})]
     await connection.executemany(
-        "INSERT INTO post (id, creator_id, title, content, created_at) "
-        "VALUES ($1, $2, $3, $4, now() - make_interval(mins => $5))",
+        # Published: drafts are their creator's only (a 404 for anyone else).
+        "INSERT INTO post (id, creator_id, title, content, created_at, published_at) "
+        "VALUES ($1, $2, $3, $4, now() - make_interval(mins => $5), "
+        "now() - make_interval(mins => $5))",
         [(post, users[i % len(users)], f"Post {{i}}", "Lorem ipsum " * 20, i)
          for i, post in enumerate(posts)],
     )

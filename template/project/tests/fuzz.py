@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from src.main import app
 
-# The schema the service serves (built here even where /openapi.json is hidden, P16).
+# The schema the service serves (built here even where /openapi.json is hidden).
 schema = schemathesis.openapi.from_dict(app.openapi())
 
 # EmailStr refuses addresses that cannot receive mail (x@host.test, x@localhost), which

@@ -1,4 +1,4 @@
-"""P02 (explicit cross-domain imports) and P11 (async dependencies), checked on the source."""
+"""Explicit cross-domain imports and async dependencies, checked on the source."""
 
 import ast
 import inspect

@@ -1,4 +1,5 @@
-"""P18 and P20 over the service's own tables, and proof that the checks catch violations."""
+"""Naming conventions and rules over the service's own tables, and proof that the checks
+catch violations."""
 
 import pytest
 from sqlalchemy import (

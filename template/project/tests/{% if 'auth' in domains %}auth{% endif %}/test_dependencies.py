@@ -1,4 +1,4 @@
-"""P10: dependencies are cached per request: one JWT decode however many dependencies use it."""
+"""Dependencies are cached per request: one JWT decode however many dependencies use it."""
 
 import pytest
 from fastapi import FastAPI

@@ -259,3 +259,33 @@ async def test_login_uses_the_logged_in_helper(client: AsyncClient) -> None:
     logged_in = await log_in(client, "grace@example.com")
 
     assert logged_in.access_token.count(".") == 2
+
+
+async def test_any_address_of_the_email_format_is_accepted(client: AsyncClient) -> None:
+    """The schema says ``format: email``: an address on a reserved domain is one too."""
+    response = await client.post(
+        app.url_path_for("register_user"), json={"email": "x@none.test", "password": PASSWORD}
+    )
+
+    assert response.status_code == status.HTTP_201_CREATED, response.text
+
+
+async def test_a_multipart_body_without_its_boundary_is_the_documented_422(
+    client: AsyncClient,
+) -> None:
+    response = await client.post(
+        app.url_path_for("create_tokens"),
+        content=b"username=a&password=b",
+        headers={"Content-Type": "multipart/form-data"},
+    )
+
+    assert response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+async def test_a_nul_in_the_login_form_is_a_422(client: AsyncClient, field: str) -> None:
+    form = {"username": "ada@example.com", "password": PASSWORD, field: "a\x00b"}
+
+    response = await client.post(app.url_path_for("create_tokens"), data=form)
+
+    assert response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT

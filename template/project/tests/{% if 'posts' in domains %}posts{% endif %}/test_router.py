@@ -238,3 +238,32 @@ async def test_unknown_user_posts_is_404(client: AsyncClient) -> None:
 
     assert response.status_code == status.HTTP_404_NOT_FOUND
     assert response.json() == error(ErrorCode.USER_NOT_FOUND)
+
+
+async def test_update_with_only_nulls_writes_nothing(
+    client: AsyncClient, author: LoggedInUser
+) -> None:
+    created = await create_post(client, author)
+
+    response = await client.patch(
+        app.url_path_for("update_post", post_id=created["id"]),
+        json={"title": None},
+        headers=author.headers,
+    )
+
+    assert response.status_code == status.HTTP_200_OK
+    assert response.json() == created  # updated_at untouched
+
+
+@pytest.mark.parametrize("field", ["title", "content"])
+async def test_a_nul_character_is_a_422(
+    client: AsyncClient, author: LoggedInUser, field: str
+) -> None:
+    payload = {"title": "T", "content": "C", field: "a\x00b"}
+
+    response = await client.post(
+        app.url_path_for("create_post"), json=payload, headers=author.headers
+    )
+
+    assert response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT
+    assert "NUL" in response.json()["detail"][0]["msg"]
