@@ -10,6 +10,7 @@ settings classes. Each check is a function, and a broken manifest makes it fail.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -60,10 +61,17 @@ deep_kubernetes = pytest.mark.parametrize(
 # --- building and reading the manifests ------------------------------------------------------
 
 
+@functools.cache
+def kustomize(overlay: Path) -> str:
+    """``kubectl kustomize``, once per overlay directory (rendered trees do not change)."""
+    return run([tool("kubectl"), "kustomize", str(overlay)], overlay).stdout
+
+
 def build(kubernetes: Path, overlay: str) -> list[dict[str, Any]]:
-    """``kubectl kustomize`` of an overlay: the objects ``kubectl apply -k`` would send."""
-    result = run([tool("kubectl"), "kustomize", str(kubernetes / "overlays" / overlay)], kubernetes)
-    return [item for item in yaml.safe_load_all(result.stdout) if item]
+    """The objects ``kubectl apply -k`` would send for an overlay (a fresh copy each time)."""
+    return [
+        item for item in yaml.safe_load_all(kustomize(kubernetes / "overlays" / overlay)) if item
+    ]
 
 
 @dataclass
@@ -283,8 +291,13 @@ def check_no_secret_values(manifests: Manifests, secret_keys: set[str]) -> None:
                 assert item["secretRef"]["name"] == f"{manifests.slug}-secrets", workload
 
 
+def container_env(config: dict[str, str], container: dict[str, Any]) -> dict[str, str]:
+    """A container's environment: the ConfigMap, overridden by its own ``env``."""
+    return {**config, **{item["name"]: item["value"] for item in container.get("env", [])}}
+
+
 def pool_size(config: dict[str, str], container: dict[str, Any]) -> int:
-    env = {**config, **{item["name"]: item["value"] for item in container.get("env", [])}}
+    env = container_env(config, container)
     return int(env["DATABASE_POOL_SIZE"]) + int(env.get("DATABASE_MAX_OVERFLOW", "0"))
 
 
@@ -499,29 +512,64 @@ def test_a_larger_autoscaler_exceeds_the_database(rendered: Rendered) -> None:
     assert database_connections(manifests) > MAX_CONNECTIONS - RESERVED_CONNECTIONS
 
 
-@pytest.mark.parametrize(
-    "answer_set", [s for s in KUBERNETES_SETS if s.answers.get("worker")], ids=lambda s: s.name
-)
-@with_overlays
-def test_worker_finishes_its_tasks_on_shutdown(
-    answer_set: AnswerSet, overlay: str, rendered: Rendered
-) -> None:
-    project = rendered(answer_set)
-    manifests = manifests_of(project, overlay)
+def check_worker(manifests: Manifests, command: list[str]) -> None:
+    """The worker runs ``command`` (scripts/worker's), its pool fits its CPU limit, and it has
+    time to finish a task after SIGTERM."""
     worker = manifests.one("Deployment", f"{manifests.slug}-worker")
     spec = worker["spec"]["template"]["spec"]
     (container,) = spec["containers"]
-    command = container["command"]
-    timeout = int(manifests.config["WORKER_TASK_TIMEOUT_SECONDS"])
+    timeout = float(manifests.config["WORKER_TASK_TIMEOUT_SECONDS"])
+    processes = int(option(container["command"], "--workers")) * pool_processes(
+        manifests.config, container
+    )
 
     # The running task may take its whole timeout after SIGTERM, then the broker closes.
-    assert spec["terminationGracePeriodSeconds"] >= timeout + 10
-    # scripts/worker's command, plus a process pool no larger than the CPU it may use.
-    assert command[: len(worker_command(project))] == worker_command(project)
-    processes = int(option(command, "--workers")) * int(
-        option(command, "--max-process-pool-processes")
-    )
-    assert processes <= quantity(container["resources"]["limits"]["cpu"])
+    assert spec["terminationGracePeriodSeconds"] >= timeout + 10, "grace shorter than a task"
+    assert container["command"][: len(command)] == command
+    assert processes <= quantity(container["resources"]["limits"]["cpu"]), "pool above CPU limit"
+
+
+WORKER_SETS = [s for s in KUBERNETES_SETS if s.answers.get("worker")]
+
+
+@pytest.mark.parametrize("answer_set", WORKER_SETS, ids=lambda s: s.name)
+@with_overlays
+def test_worker_fits_its_pod_and_finishes_its_tasks(
+    answer_set: AnswerSet, overlay: str, rendered: Rendered
+) -> None:
+    project = rendered(answer_set)
+
+    check_worker(manifests_of(project, overlay), worker_command(project))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("terminationGracePeriodSeconds: 330", "terminationGracePeriodSeconds: 30", "grace"),
+        ('"--max-process-pool-processes", "2"', '"--max-tasks-per-child", "2"', "unbounded"),
+        ('cpu: "2"', 'cpu: "1"', "pool above CPU limit"),
+    ],
+    ids=["grace", "unbounded-pool", "small-pod"],
+)
+def test_a_worker_that_cannot_finish_fails(
+    old: str, new: str, message: str, tmp_path: Path, rendered: Rendered
+) -> None:
+    project = rendered(WORKER_SETS[0])
+    slug = manifests_of(project, "production").slug
+    broken = build(edit_rendered(project, tmp_path, "worker.yaml", old, new), "production")
+
+    with pytest.raises(AssertionError, match=message):
+        check_worker(Manifests(broken, slug), worker_command(project))
+
+
+def pool_processes(config: dict[str, str], container: dict[str, Any]) -> int:
+    """The size of the worker's process pool: taskiq's option, or the worker's setting."""
+    command = container["command"]
+    if "--max-process-pool-processes" in command:
+        return int(option(command, "--max-process-pool-processes"))
+    env = container_env(config, container)
+    assert "WORKER_PROCESSES" in env, "unbounded process pool: one process per core of the node"
+    return int(env["WORKER_PROCESSES"])
 
 
 # --- the rollout script ----------------------------------------------------------------------
