@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import copier
 import kubernetes_validate
 import pytest
 import yaml
 
-from tests.helpers import ANSWER_SETS, TEMPLATE_ROOT, AnswerSet, run, run_unchecked
+from tests.helpers import ANSWER_SETS, TEMPLATE_ROOT, AnswerSet, render, run, run_unchecked
 from tests.test_shipping import image_command, instructions, option, tool, worker_command
 
 Rendered = Callable[[AnswerSet], Path]
@@ -108,6 +107,30 @@ class Manifests:
 def manifests_of(project: Path, overlay: str) -> Manifests:
     slug = str(yaml.safe_load((project / ".copier-answers.yml").read_text())["project_slug"])
     return Manifests(build(project / "deploy" / "kubernetes", overlay), slug)
+
+
+@dataclass
+class Built:
+    """One overlay of one answer set, built."""
+
+    answer_set: AnswerSet
+    overlay: str
+    project: Path
+    manifests: Manifests
+
+
+BUILDS = [
+    pytest.param((answer_set, overlay), id=f"{overlay}-{answer_set.name}")
+    for answer_set in KUBERNETES_SETS
+    for overlay in OVERLAYS
+]
+
+
+@pytest.fixture(params=BUILDS)
+def built(request: pytest.FixtureRequest, rendered: Rendered) -> Built:
+    answer_set, overlay = request.param
+    project = rendered(answer_set)
+    return Built(answer_set, overlay, project, manifests_of(project, overlay))
 
 
 def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
@@ -327,16 +350,11 @@ def database_connections(manifests: Manifests) -> int:
 # --- tier 1: every answer set with kubernetes ------------------------------------------------
 
 
-@with_kubernetes
-@with_overlays
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
-def test_overlays_match_the_kubernetes_schemas(
-    answer_set: AnswerSet, overlay: str, version: str, rendered: Rendered
-) -> None:
-    manifests = manifests_of(rendered(answer_set), overlay)
-    kinds = {item["kind"] for item in manifests.objects}
+def test_overlays_match_the_kubernetes_schemas(built: Built, version: str) -> None:
+    kinds = {item["kind"] for item in built.manifests.objects}
 
-    check_schemas(manifests, version)
+    check_schemas(built.manifests, version)
     assert kinds >= {
         "ConfigMap",
         "Deployment",
@@ -358,21 +376,14 @@ def test_schemas_refuse_a_misspelt_field(rendered: Rendered) -> None:
         check_schemas(manifests, KUBERNETES_VERSIONS[-1])
 
 
-@with_kubernetes
-@with_overlays
-def test_pods_are_bounded_and_locked_down(
-    answer_set: AnswerSet, overlay: str, rendered: Rendered
-) -> None:
-    project = rendered(answer_set)
-    manifests = manifests_of(project, overlay)
+def test_pods_are_bounded_and_locked_down(built: Built) -> None:
+    slug = built.manifests.slug
+    worker = [f"{slug}-worker"] if built.answer_set.answers.get("worker") else []
 
-    check_resources(manifests)
-    check_locked_down(manifests, image_user(project))
-    assert {item["metadata"]["name"] for item in manifests.workloads()} == {
-        manifests.slug,
-        f"{manifests.slug}-migrate",
-        *([f"{manifests.slug}-worker"] if answer_set.answers.get("worker") else []),
-    }
+    check_resources(built.manifests)
+    check_locked_down(built.manifests, image_user(built.project))
+    names = {item["metadata"]["name"] for item in built.manifests.workloads()}
+    assert names == {slug, f"{slug}-migrate", *worker}
 
 
 def edit_rendered(project: Path, tmp_path: Path, name: str, old: str, new: str) -> Path:
@@ -396,44 +407,31 @@ def test_a_missing_limit_fails(tmp_path: Path, rendered: Rendered) -> None:
         check_resources(manifests)
 
 
-@with_kubernetes
-@with_overlays
-def test_app_rolls_out_without_losing_capacity(
-    answer_set: AnswerSet, overlay: str, rendered: Rendered
-) -> None:
-    check_rollout(manifests_of(rendered(answer_set), overlay))
+def test_app_rolls_out_without_losing_capacity(built: Built) -> None:
+    check_rollout(built.manifests)
 
 
-@with_kubernetes
-@with_overlays
-def test_traffic_reaches_the_app_only(
-    answer_set: AnswerSet, overlay: str, rendered: Rendered
-) -> None:
-    project = rendered(answer_set)
-    manifests = manifests_of(project, overlay)
-    hostname = str(yaml.safe_load((project / ".copier-answers.yml").read_text())["hostname"])
+def test_traffic_reaches_the_app_only(built: Built) -> None:
+    answers = yaml.safe_load((built.project / ".copier-answers.yml").read_text())
+    hostname = str(answers["hostname"])
 
-    check_traffic(manifests, hostname if overlay == "production" else f"staging.{hostname}")
-    check_isolated(manifests)
+    check_traffic(
+        built.manifests, hostname if built.overlay == "production" else f"staging.{hostname}"
+    )
+    check_isolated(built.manifests)
 
 
-@with_kubernetes
-@with_overlays
-def test_configuration_holds_no_secret(
-    answer_set: AnswerSet, overlay: str, rendered: Rendered
-) -> None:
-    project = rendered(answer_set)
-    manifests = manifests_of(project, overlay)
-    secrets = secret_keys(project)
+def test_configuration_holds_no_secret(built: Built) -> None:
+    manifests = built.manifests
+    secrets = secret_keys(built.project)
 
     check_no_secret_values(manifests, secrets)
     assert "DATABASE_URL" in secrets
-    assert ("AUTH_JWT_SECRET" in secrets) == ("auth" in answer_set.domains)
-    assert ("REDIS_URL" in secrets) == bool(answer_set.answers.get("worker"))
-    assert manifests.config["ENVIRONMENT"] == overlay
-    assert {item["metadata"]["namespace"] for item in manifests.objects} == {
-        f"{manifests.slug}-{overlay}"
-    }
+    assert ("AUTH_JWT_SECRET" in secrets) == ("auth" in built.answer_set.domains)
+    assert ("REDIS_URL" in secrets) == bool(built.answer_set.answers.get("worker"))
+    assert manifests.config["ENVIRONMENT"] == built.overlay
+    namespaces = {item["metadata"]["namespace"] for item in manifests.objects}
+    assert namespaces == {f"{manifests.slug}-{built.overlay}"}
 
 
 def secret_keys(project: Path) -> set[str]:
@@ -453,12 +451,8 @@ def test_a_password_in_the_config_map_fails(rendered: Rendered) -> None:
         check_no_secret_values(manifests, set())
 
 
-@with_kubernetes
-@with_overlays
-def test_images_are_one_pinned_build(
-    answer_set: AnswerSet, overlay: str, rendered: Rendered
-) -> None:
-    manifests = manifests_of(rendered(answer_set), overlay)
+def test_images_are_one_pinned_build(built: Built) -> None:
+    manifests = built.manifests
     images = {container["image"] for _, container in manifests.containers()}
 
     (image,) = images  # the migration and the worker run the app's image
@@ -468,12 +462,8 @@ def test_images_are_one_pinned_build(
     assert tag != "latest"
 
 
-@with_kubernetes
-@with_overlays
-def test_migration_job_upgrades_the_database(
-    answer_set: AnswerSet, overlay: str, rendered: Rendered
-) -> None:
-    manifests = manifests_of(rendered(answer_set), overlay)
+def test_migration_job_upgrades_the_database(built: Built) -> None:
+    manifests = built.manifests
     job = manifests.one("Job", f"{manifests.slug}-migrate")
     spec = job["spec"]["template"]["spec"]
     (container,) = spec["containers"]
@@ -494,14 +484,8 @@ def test_migration_job_upgrades_the_database(
         assert labelled == [expected], component
 
 
-@with_kubernetes
-@with_overlays
-def test_database_connections_fit_the_database(
-    answer_set: AnswerSet, overlay: str, rendered: Rendered
-) -> None:
-    manifests = manifests_of(rendered(answer_set), overlay)
-
-    assert database_connections(manifests) <= MAX_CONNECTIONS - RESERVED_CONNECTIONS
+def test_database_connections_fit_the_database(built: Built) -> None:
+    assert database_connections(built.manifests) <= MAX_CONNECTIONS - RESERVED_CONNECTIONS
 
 
 def test_a_larger_autoscaler_exceeds_the_database(rendered: Rendered) -> None:
@@ -532,14 +516,11 @@ def check_worker(manifests: Manifests, command: list[str]) -> None:
 WORKER_SETS = [s for s in KUBERNETES_SETS if s.answers.get("worker")]
 
 
-@pytest.mark.parametrize("answer_set", WORKER_SETS, ids=lambda s: s.name)
-@with_overlays
-def test_worker_fits_its_pod_and_finishes_its_tasks(
-    answer_set: AnswerSet, overlay: str, rendered: Rendered
-) -> None:
-    project = rendered(answer_set)
-
-    check_worker(manifests_of(project, overlay), worker_command(project))
+@pytest.mark.parametrize(
+    "built", [b for b in BUILDS if b.values[0][0] in WORKER_SETS], indirect=True
+)
+def test_worker_fits_its_pod_and_finishes_its_tasks(built: Built) -> None:
+    check_worker(built.manifests, worker_command(built.project))
 
 
 @pytest.mark.parametrize(
@@ -699,29 +680,13 @@ def test_invalid_deploy_answers_are_refused(
     tmp_path: Path, answers: dict[str, object], message: str
 ) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
-        copier.run_copy(
-            str(TEMPLATE_ROOT),
-            tmp_path / "service",
-            data=answers,
-            defaults=True,
-            unsafe=True,
-            vcs_ref="HEAD",
-            quiet=True,
-        )
+        render(tmp_path / "service", answers)
 
 
 def test_a_digit_first_slug_is_fine_without_kubernetes(tmp_path: Path) -> None:
-    copier.run_copy(
-        str(TEMPLATE_ROOT),
-        tmp_path / "service",
-        data={"project_slug": "3d-shop"},
-        defaults=True,
-        unsafe=True,
-        vcs_ref="HEAD",
-        quiet=True,
-    )
+    project = render(tmp_path / "service", {"project_slug": "3d-shop"})
 
-    assert (tmp_path / "service" / "compose.yaml").is_file()
+    assert (project / "compose.yaml").is_file()
 
 
 # --- tier 2: against the installed service -----------------------------------------------------
@@ -771,20 +736,27 @@ def placeholder(key: str) -> str:
     return "placeholder-" + "x" * 40
 
 
-def inspect_service(project: Path, env: dict[str, str], cwd: Path) -> dict[str, Any]:
-    """Import the installed service with ``env`` only (no .env: ``cwd`` has none)."""
+def inspect_service(project: Path, env: dict[str, str]) -> dict[str, Any]:
+    """Import the installed service with ``env`` only: run outside the project, whose .env
+    would fill in what the environment lacks."""
+    return dict(json.loads(_inspect(project, tuple(sorted(env.items())))))
+
+
+@functools.cache
+def _inspect(project: Path, env: tuple[tuple[str, str], ...]) -> str:
     python = project / ".venv" / "bin" / "python"
+    assert not (project.parent / ".env").exists()
     result = subprocess.run(
         [str(python), "-c", INSPECT],
-        cwd=cwd,
-        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(project), **env},
+        cwd=project.parent,
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(project), **dict(env)},
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    return dict(json.loads(result.stdout))
+    return result.stdout
 
 
 def overlay_env(project: Path, manifests: Manifests) -> dict[str, str]:
@@ -795,14 +767,14 @@ def overlay_env(project: Path, manifests: Manifests) -> dict[str, str]:
 @deep_kubernetes
 @with_overlays
 def test_the_service_starts_with_the_overlay_settings(
-    answer_set: AnswerSet, overlay: str, installed: Rendered, tmp_path: Path
+    answer_set: AnswerSet, overlay: str, installed: Rendered
 ) -> None:
     """Every setting the manifests pass is one the service reads, and together they validate
     (a deployed ENVIRONMENT refuses missing secrets and unsafe values at start-up)."""
     project = installed(answer_set)
     manifests = manifests_of(project, overlay)
 
-    facts = inspect_service(project, overlay_env(project, manifests), tmp_path)
+    facts = inspect_service(project, overlay_env(project, manifests))
     known = set(facts["settings"]) | UVICORN_VARIABLES | set(facts["uvicorn"]) | PENDING_SETTINGS
     overrides = {item["name"] for _, c in manifests.containers() for item in c.get("env", [])}
 
@@ -812,31 +784,29 @@ def test_the_service_starts_with_the_overlay_settings(
 
 
 @deep_kubernetes
-def test_a_missing_secret_stops_the_service(
-    answer_set: AnswerSet, installed: Rendered, tmp_path: Path
-) -> None:
+def test_a_missing_secret_stops_the_service(answer_set: AnswerSet, installed: Rendered) -> None:
     project = installed(answer_set)
     env = overlay_env(project, manifests_of(project, "production"))
     del env["DATABASE_URL"]
 
     with pytest.raises(AssertionError, match="DATABASE_URL"):
-        inspect_service(project, env, tmp_path)
+        inspect_service(project, env)
 
 
-def served_routes(project: Path, manifests: Manifests, tmp_path: Path) -> dict[str, str]:
-    return dict(inspect_service(project, overlay_env(project, manifests), tmp_path)["routes"])
+def served_routes(project: Path, manifests: Manifests) -> dict[str, str]:
+    return dict(inspect_service(project, overlay_env(project, manifests))["routes"])
 
 
 @deep_kubernetes
 @with_overlays
 def test_probes_ask_the_app_on_its_port(
-    answer_set: AnswerSet, overlay: str, installed: Rendered, tmp_path: Path
+    answer_set: AnswerSet, overlay: str, installed: Rendered
 ) -> None:
     project = installed(answer_set)
     manifests = manifests_of(project, overlay)
     port = int(option(image_command(project), "--port"))
 
-    check_probes(manifests, served_routes(project, manifests, tmp_path), port)
+    check_probes(manifests, served_routes(project, manifests), port)
 
 
 @deep_kubernetes
@@ -857,7 +827,7 @@ def test_a_probe_the_app_does_not_serve_fails(
         build(edit_rendered(project, tmp_path, "app.yaml", old, new), "production"), slug
     )
     port = int(option(image_command(project), "--port"))
-    routes = served_routes(project, broken, tmp_path)
+    routes = served_routes(project, broken)
 
     check_schemas(broken, KUBERNETES_VERSIONS[-1])  # valid Kubernetes, wrong for this app
     with pytest.raises(AssertionError, match=re.escape(message)):
