@@ -600,7 +600,7 @@ def test_rollout_migrates_before_the_new_version(tmp_path: Path, rendered: Rende
     assert code == 0
     assert calls[:3] == [
         f"delete --kustomize {overlay} --selector app.kubernetes.io/component=migration"
-        " --ignore-not-found --wait",
+        " --ignore-not-found --cascade=foreground --wait",
         f"apply --kustomize {overlay} --selector app.kubernetes.io/component in (config,migration)",
         f"get job {slug}-migrate --namespace {slug}-production"
         ' --output jsonpath={.status.conditions[?(@.status=="True")].type}',
@@ -631,8 +631,15 @@ def test_rollout_can_skip_the_migration(tmp_path: Path, rendered: Rendered) -> N
     assert "component!=migration" in calls[0]
 
 
-def test_rollout_refuses_an_unknown_environment(tmp_path: Path, rendered: Rendered) -> None:
-    code, calls = rollout(rendered(KUBERNETES_SETS[0]), tmp_path, "", "prod")
+@pytest.mark.parametrize(
+    "args",
+    [["prod"], ["production", "--skip-migrations"], ["production", "--skip-migration", "x"]],
+    ids=["environment", "option", "extra"],
+)
+def test_rollout_refuses_unknown_arguments(
+    args: list[str], tmp_path: Path, rendered: Rendered
+) -> None:
+    code, calls = rollout(rendered(KUBERNETES_SETS[0]), tmp_path, "", *args)
 
     assert code == 2
     assert calls == []
