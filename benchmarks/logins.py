@@ -22,7 +22,8 @@ POST_ID = "00000000-0000-0000-0000-0000000f4241"
 FAILED_LOGIN = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.body = "username=user1%40example.com&password=Wr0ng%21Password"
+-- An unknown address: the seeded users have no real hash, the unknown one pays a full verify.
+wrk.body = "username=nobody%40example.com&password=Wr0ng%21Password"
 """
 
 

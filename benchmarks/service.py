@@ -125,7 +125,11 @@ def serving(
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:  # still finishing queued requests
+            process.kill()
+            process.wait()
 
 
 def uvicorn(project: Path, app: str, port: int) -> list[str]:

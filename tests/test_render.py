@@ -77,6 +77,7 @@ CORE_FILES = {
     "tests/test_outage.py",
     "tests/test_requests.py",
     "tests/test_routes.py",
+    "tests/test_secrets.py",
 }
 ANSWER_KEYS = {
     "_commit",

@@ -28,9 +28,9 @@ class AuthConfig(BaseConfig):
     REFRESH_TOKEN_REUSE_GRACE: timedelta = Field(default=timedelta(seconds=10), ge=timedelta(0))
     REFRESH_TOKEN_COOKIE: str = "refresh_token"  # noqa: S105 (a cookie name)
     SECURE_COOKIES: bool = True
-    # Argon2 hashes at once (each takes ~64 MiB and a core for ~0.1 s); more requests wait,
-    # holding no database connection.
-    MAX_CONCURRENT_HASHES: int = Field(default=4, ge=1)
+    # Argon2 hashes at once (each takes 64 MiB and several threads for ~0.1 s); more requests
+    # wait, holding no database connection, so a burst of logins leaves the other routes a core.
+    MAX_CONCURRENT_HASHES: int = Field(default=2, ge=1)
 
     @model_validator(mode="after")
     def require_secret_outside_local(self) -> Self:
