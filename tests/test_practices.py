@@ -127,7 +127,7 @@ VIOLATIONS = {
         "P06",
         replace(
             "src/models.py",
-            "return to_utc(value).strftime(DATETIME_FORMAT)",
+            'return to_utc(value).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"',
             "return value.isoformat()",
         ),
         [*PYTEST, "tests/test_models.py"],

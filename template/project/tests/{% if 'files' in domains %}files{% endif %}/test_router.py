@@ -9,6 +9,7 @@ from src.files import client as storage_client
 from src.files.config import storage_settings
 from src.files.constants import ErrorCode
 from src.main import app
+from tests.errors import error
 
 
 async def upload(client: AsyncClient, content: bytes, content_type: str) -> httpx.Response:
@@ -37,7 +38,7 @@ async def test_unknown_file_is_404(client: AsyncClient) -> None:
     response = await client.get(app.url_path_for("get_file", file_id=str(uuid.uuid4())))
 
     assert response.status_code == status.HTTP_404_NOT_FOUND
-    assert response.json() == {"detail": ErrorCode.FILE_NOT_FOUND}
+    assert response.json() == error(ErrorCode.FILE_NOT_FOUND)
 
 
 async def test_upload_may_exceed_the_service_wide_body_limit(client: AsyncClient) -> None:
@@ -57,7 +58,7 @@ async def test_too_large_file_is_refused(
     response = await upload(client, b"12345", "text/plain")
 
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert response.json() == {"detail": ErrorCode.FILE_TOO_LARGE}
+    assert response.json() == error(ErrorCode.FILE_TOO_LARGE)
 
 
 async def test_upload_without_a_file_is_422(client: AsyncClient) -> None:
@@ -74,4 +75,4 @@ async def test_storage_down_is_503(client: AsyncClient, monkeypatch: pytest.Monk
     response = await client.get(app.url_path_for("get_file", file_id=str(uuid.uuid4())))
 
     assert response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
-    assert response.json() == {"detail": ErrorCode.STORAGE_UNAVAILABLE}
+    assert response.json() == error(ErrorCode.STORAGE_UNAVAILABLE)

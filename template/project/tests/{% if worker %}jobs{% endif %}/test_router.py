@@ -12,6 +12,7 @@ from taskiq import BrokerMessage, InMemoryBroker, TaskiqResult
 from src.jobs.constants import ErrorCode, JobStatus
 from src.main import app
 from src.worker import broker
+from tests.errors import error
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ async def test_unknown_job_is_404(client: AsyncClient) -> None:
     response = await client.get(app.url_path_for("get_job", job_id=uuid.uuid4().hex))
 
     assert response.status_code == status.HTTP_404_NOT_FOUND
-    assert response.json() == {"detail": ErrorCode.JOB_NOT_FOUND}
+    assert response.json() == error(ErrorCode.JOB_NOT_FOUND)
 
 
 @pytest.mark.parametrize("job_id", ["not-a-job", "A" * 32, uuid.uuid4().hex + "0"])
@@ -96,7 +97,7 @@ async def test_queue_down_is_503(
     response = await client.post(app.url_path_for("create_prime_count"), json={"limit": 10})
 
     assert response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
-    assert response.json() == {"detail": ErrorCode.JOB_QUEUE_UNAVAILABLE}
+    assert response.json() == error(ErrorCode.JOB_QUEUE_UNAVAILABLE)
 
 
 async def test_results_down_is_503(
@@ -110,4 +111,4 @@ async def test_results_down_is_503(
     response = await client.get(app.url_path_for("get_job", job_id=uuid.uuid4().hex))
 
     assert response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
-    assert response.json() == {"detail": ErrorCode.JOB_QUEUE_UNAVAILABLE}
+    assert response.json() == error(ErrorCode.JOB_QUEUE_UNAVAILABLE)
