@@ -74,8 +74,9 @@ class CustomModel(BaseModel):
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         json_schema = handler(schema)
-        for field in handler.resolve_ref_schema(json_schema).get("properties", {}).values():
-            _document_no_nul(field)
+        if handler.mode == "validation":  # what requests may send
+            for field in handler.resolve_ref_schema(json_schema).get("properties", {}).values():
+                _document_no_nul(field)
         return json_schema
 
     def serializable_dict(self, **kwargs: Any) -> dict[str, Any]:

@@ -9,9 +9,11 @@ ROOT = Path(__file__).parent.parent
 DATABASE_PASSWORD = "database-password-that-must-not-leak"
 
 
-def test_a_failed_start_prints_no_secret() -> None:
+def test_a_failed_start_prints_no_secret(tmp_path: Path) -> None:
     env = {
         "PATH": "/usr/bin:/bin",
+        # From another folder: the developer's .env must not decide which setting is refused.
+        "PYTHONPATH": str(ROOT),
         "ENVIRONMENT": "production",
         # Refused when deployed: the start fails on it whatever domains the service has.
         "DEBUG": "true",
@@ -20,7 +22,7 @@ def test_a_failed_start_prints_no_secret() -> None:
 
     result = subprocess.run(
         [sys.executable, "-c", "import src.main"],
-        cwd=ROOT,
+        cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,
