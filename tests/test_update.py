@@ -1,146 +1,68 @@
-"""``copier update`` never loses work: user edits survive, template changes arrive, and the
-result equals a fresh render with the same edits. Also for a domain's own answers file."""
+"""``copier update`` machinery: two template versions in one process, no churn, adding a domain
+by answer, answers an update cannot apply. Updates from real history: tests/test_history.py."""
 
 from __future__ import annotations
 
+import itertools
 import re
+import shutil
 from pathlib import Path
-from typing import Any
 
-import copier
+import jinja2
 import pytest
+import yaml
 
-from tests.helpers import ANSWER_SETS, AnswerSet, run
-from tests.versions import NEW, OLD, OLD_TEXTS, commit_all
+from tests.helpers import ANSWER_SETS, TEMPLATE_ROOT, AnswerSet, run, run_unchecked
+from tests.history import copy_at, forget_old_extensions, tree, update
+from tests.versions import NEW, commit_all
 
 AUTH = {"domains": ["auth"]}
-INVOICES = {"kind": "domain", "domain_name": "invoices"}
-ROUTE = '''
-
-@router.get("/ping", status_code=status.HTTP_200_OK, summary="Ping the auth domain")
-async def ping_auth() -> dict[str, str]:
-    """Answer pong (added by the service's team)."""
-    return {"ping": "pong"}
-'''
 
 
-def copy_at(template: Path, destination: Path, version: str, data: dict[str, Any]) -> Path:
-    copier.run_copy(
-        str(template),
-        destination,
-        data=data,
-        vcs_ref=version,
-        defaults=True,
-        unsafe=True,
-        quiet=True,
-    )
-    return destination
-
-
-def update(project: Path, version: str, **options: Any) -> None:
-    copier.run_update(
-        project, vcs_ref=version, defaults=True, unsafe=True, overwrite=True, quiet=True, **options
+def load_extensions(root: Path) -> jinja2.Environment:
+    """A Jinja environment with ``root``'s extensions, loaded by path as Copier loads them."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root),
+        extensions=[
+            "copier_template_extensions.TemplateExtensionLoader",
+            "extensions/context.py:NameFilters",
+        ],
     )
 
 
-def replace(project: Path, path: str, old: str, new: str) -> None:
-    file = project / path
-    assert old in file.read_text(), f"{old!r} not in {path}"
-    file.write_text(file.read_text().replace(old, new))
+def test_two_versions_of_the_extensions_run_their_own_code(tmp_path: Path) -> None:
+    """A later version changes a function's body only: each version must still run its own."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    for root in (first, second):
+        shutil.copytree(TEMPLATE_ROOT / "extensions", root / "extensions")
+    names = second / "extensions" / "names.py"
+    body = 'return _NON_WORD.sub("-", ascii_text.lower()).strip("-")'
+    assert body in names.read_text()
+    names.write_text(names.read_text().replace(body, 'return "second version"'))
+
+    older, newer, older_again = (load_extensions(root) for root in (first, second, first))
+
+    assert older.filters["slugify"]("My Service") == "my-service"
+    assert newer.filters["slugify"]("My Service") == "second version"
+    assert older_again.filters["slugify"]("My Service") == "my-service"
 
 
-def user_edits(project: Path) -> None:
-    """A changed service function, an added route, an edited .env."""
-    replace(
-        project,
-        "src/auth/service.py",
-        "AuthUser.email == email.lower()",
-        "func.lower(AuthUser.email) == email.lower()",
-    )
-    with (project / "src/auth/router.py").open("a") as router:
-        router.write(ROUTE)
-    with (project / ".env").open("a") as env:
-        env.write("TEAM_SETTING=kept\n")
-
-
-def domain_edits(project: Path) -> None:
-    replace(
-        project,
-        "src/invoices/service.py",
-        "newest_first = (Invoice.created_at.desc(), Invoice.id)",
-        "newest_first = (Invoice.name, Invoice.id)",
-    )
-
-
-def files(root: Path) -> dict[str, str]:
-    return {
-        path.relative_to(root).as_posix(): path.read_text()
-        for path in root.rglob("*")
-        if path.is_file() and ".git" not in path.relative_to(root).parts
-    }
-
-
-def assert_clean_merge(project: Path) -> None:
-    markers = [
-        n for n, text in files(project).items() if re.search(r"^(<<<<<<<|>>>>>>>) ", text, re.M)
-    ]
-    assert markers == []
-    assert list(project.rglob("*.rej")) == []
-
-
-def without_commit(answers: str) -> str:
-    return re.sub(r"^_commit: .*$", "", answers, flags=re.M)
-
-
-def test_update_keeps_user_edits_and_brings_template_changes(
+def test_an_old_versions_extensions_do_not_replace_the_new_ones(
     template_repo: Path, tmp_path: Path
 ) -> None:
-    project = copy_at(template_repo, tmp_path / "service", OLD, AUTH)
-    run(["git", "init", "-q"], project)
-    commit_all(project, "Generate")
-    user_edits(project)
-    commit_all(project, "Team work")
+    """What ``copier update`` from 98e6f46 does: the old version's extensions load first."""
+    old = tmp_path / "old"
+    run(["git", "worktree", "add", "-q", "--detach", str(old), "98e6f46"], template_repo)
+    forget_old_extensions()
+    try:
+        older = load_extensions(old)
+        newer = load_extensions(TEMPLATE_ROOT)
+    finally:
+        forget_old_extensions()
 
-    update(project, NEW)
-
-    assert_clean_merge(project)
-    health = (project / "src/health.py").read_text()
-    assert OLD_TEXTS["template/project/src/health.py"][0] in health  # the template's change
-    assert "func.lower(AuthUser.email)" in (project / "src/auth/service.py").read_text()
-    assert "async def ping_auth" in (project / "src/auth/router.py").read_text()
-    assert "TEAM_SETTING=kept" in (project / ".env").read_text()
-    fresh = copy_at(template_repo, tmp_path / "fresh", NEW, AUTH)
-    user_edits(fresh)
-    updated, expected = files(project), files(fresh)
-    answers = ".copier-answers.yml"
-    assert without_commit(updated.pop(answers)) == without_commit(expected.pop(answers))
-    assert updated == expected
-
-
-def test_domain_updates_from_its_own_answers_file(template_repo: Path, tmp_path: Path) -> None:
-    project = copy_at(template_repo, tmp_path / "service", OLD, AUTH)
-    run(["git", "init", "-q"], project)
-    commit_all(project, "Generate")
-    copy_at(template_repo, project, OLD, INVOICES)
-    commit_all(project, "Add invoices")
-    project_answers = (project / ".copier-answers.yml").read_text()
-    domain_edits(project)
-    commit_all(project, "Team work")
-
-    update(project, NEW, answers_file=".copier/domain-invoices.yml")
-
-    assert_clean_merge(project)
-    router = (project / "src/invoices/router.py").read_text()
-    assert '"""One invoice."""' in router
-    assert '"""Get one invoice."""' not in router
-    assert (
-        "newest_first = (Invoice.name, Invoice.id)"
-        in (project / "src/invoices/service.py").read_text()
-    )
-    assert (project / ".copier-answers.yml").read_text() == project_answers
-    assert "_commit: v1.1.0" in (project / ".copier/domain-invoices.yml").read_text()
-    # The project's own files did not move: its update is a separate step.
-    assert OLD_TEXTS["template/project/src/health.py"][1] in (project / "src/health.py").read_text()
+    assert "is_identifier" not in older.filters
+    assert newer.filters["is_identifier"]("order_items")
+    assert not newer.filters["is_identifier"]("Order-Items")
 
 
 @pytest.mark.parametrize("answer_set", ANSWER_SETS, ids=lambda s: s.name)
@@ -151,7 +73,7 @@ def test_update_to_the_same_version_changes_nothing(
     run(["git", "init", "-q"], project)
     commit_all(project, "Generate")
 
-    update(project, NEW)
+    update(project, vcs_ref=NEW)
 
     assert run(["git", "status", "--porcelain"], project).stdout == ""
 
@@ -161,7 +83,79 @@ def test_adding_a_domain_through_update(template_repo: Path, tmp_path: Path) -> 
     run(["git", "init", "-q"], project)
     commit_all(project, "Generate")
 
-    update(project, NEW, data={"domains": ["auth", "posts"]})
+    update(project, vcs_ref=NEW, data={"domains": ["auth", "posts"]})
 
     fresh = copy_at(template_repo, tmp_path / "fresh", NEW, {"domains": ["auth", "posts"]})
-    assert files(project) == files(fresh)
+    assert tree(project) == tree(fresh)
+
+
+def test_an_answer_the_new_version_cannot_apply_is_refused(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """c0c15ad accepted any domains (its question had no choices): an update names the valid
+    ones and writes nothing, instead of rendering a service without the unknown domain."""
+    project = copy_at(template_repo, tmp_path / "service", "c0c15ad", {})
+    answers_file = project / ".copier-answers.yml"
+    answers_file.write_text(answers_file.read_text().replace("domains: []", "domains:\n- blog"))
+    run(["git", "init", "-q"], project)
+    commit_all(project, "Generate, with an answer of a version that checked none")
+    copier = Path(shutil.which("copier") or "copier")
+
+    result = run_unchecked([str(copier), "update", "--trust", "--defaults", "-r", NEW], project)
+
+    assert result.returncode != 0, result.stdout
+    assert "'blog'" in result.stdout
+    for choice in ("auth", "posts", "files"):
+        assert f"'{choice}'" in result.stdout, result.stdout
+    assert "Traceback" not in result.stdout, "a message, not a crash"
+    assert run(["git", "status", "--porcelain"], project).stdout == ""
+
+
+def domain_selections() -> list[list[str]]:
+    """Every selection of the ``domains`` question its validator accepts."""
+    question = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())["domains"]
+    choices = list(question["choices"].values())
+    environment = jinja2.Environment()
+    validator = environment.from_string(question["validator"])
+    return [
+        list(selection)
+        for size in range(len(choices) + 1)
+        for selection in itertools.combinations(choices, size)
+        if not validator.render(domains=list(selection)).strip()
+    ]
+
+
+def shipped_migrations(domains: list[str]) -> dict[str, tuple[str, ...]]:
+    """Revision -> parents of the migrations a service with ``domains`` gets."""
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    revisions = {}
+    for path in (TEMPLATE_ROOT / "template/project/alembic/versions").iterdir():
+        if not environment.from_string(path.name).render(domains=domains).endswith(".py"):
+            continue
+        text = path.read_text()
+        revision = re.search(r'^revision(?:: str)? = "(\w+)"', text, re.MULTILINE)
+        down = re.search(r"^down_revision[^=]*= (.+)$", text, re.MULTILINE)
+        assert revision, path.name
+        assert down, path.name
+        revisions[revision[1]] = tuple(re.findall(r'"(\w+)"', down[1]))
+    return revisions
+
+
+@pytest.mark.parametrize("domains", domain_selections(), ids=lambda d: "+".join(d) or "none")
+def test_shipped_migrations_form_one_line_for_every_selection(domains: list[str]) -> None:
+    """A shipped migration's parents exist whatever else was selected, and the template's
+    migrations have one head, so a fresh service upgrades with ``alembic upgrade head``.
+    (A team's own migrations branch off this line; scripts/update-all joins the heads.)"""
+    revisions = shipped_migrations(domains)
+    parents = {parent for down in revisions.values() for parent in down}
+
+    assert parents - revisions.keys() == set(), "parents missing when these domains are chosen"
+    assert len(revisions.keys() - parents) <= 1, "several heads: ship a merge migration"
+
+
+def test_shipped_migrations_do_not_depend_on_answers() -> None:
+    """A migration's content (its parents) never changes with the answers: adding a domain
+    later must not rewrite history a database already went through."""
+    versions = TEMPLATE_ROOT / "template/project/alembic/versions"
+
+    assert [path.name for path in versions.iterdir() if path.name.endswith(".jinja")] == []
