@@ -61,12 +61,18 @@ def update(project: Path, **options: Any) -> None:
     copier.run_update(project, defaults=True, unsafe=True, overwrite=True, quiet=True, **options)
 
 
+# Folders of git and of the tools, never the template's or the team's files.
+NOT_FILES = frozenset(
+    {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+)
+
+
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` but git's own, by relative path."""
+    """Every file under ``root`` but git's and the tools' own, by relative path."""
     return {
         path.relative_to(root).as_posix(): path.read_bytes()
         for path in sorted(root.rglob("*"))
-        if path.is_file() and ".git" not in path.relative_to(root).parts[:1]
+        if path.is_file() and NOT_FILES.isdisjoint(path.relative_to(root).parts)
     }
 
 
@@ -155,12 +161,16 @@ def heads(project: Path) -> list[str]:
     return sorted(set(revisions) - parents)
 
 
-def add_column(project: Path, package: str, table: str, after: str) -> list[Edit]:
+def add_column(
+    project: Path, package: str, table: str, after: str, *, migration: bool
+) -> list[Edit]:
     """A new model column, and the migration ``alembic revision --autogenerate`` writes for it.
 
     The migration is written as autogenerate would (the deep test runs the real command).
     """
     replace_once(project, f"src/{package}/models.py", after, after + COLUMN)
+    if not migration:
+        return [Edit("model column", f"src/{package}/models.py", COLUMN.strip())]
     revision = "7ea3c0de0001" if package == "auth" else "7ea3c0de0002"
     current = heads(project)
     down_revision = current[0] if len(current) == 1 else None
@@ -207,11 +217,13 @@ def add_route(project: Path, router: str, schemas: str) -> list[Edit]:
     ]
 
 
-def team_edits(project: Path, *, dependency: bool = True) -> list[Edit]:
+def team_edits(project: Path, *, installed: bool = False) -> list[Edit]:
     """What a team does to a service in its first weeks, on whatever the render contains.
 
     Edits are anchored on the old render (history never changes), in places a template is
     unlikely to rewrite, yet realistic: where the template did rewrite them, a conflict is right.
+    An ``installed`` service gets its dependency and its migration from uv and Alembic (by the
+    caller); otherwise they are written here as those tools would.
     """
     edits = []
     title, rest = (project / "README.md").read_text().split("\n", 1)
@@ -219,7 +231,7 @@ def team_edits(project: Path, *, dependency: bool = True) -> list[Edit]:
     edits.append(Edit("README", "README.md", "On call: the payments team."))
     append(project, ".env", "TEAM_SETTING=kept\n")
     edits.append(Edit(".env", ".env", "TEAM_SETTING=kept"))
-    if dependency:
+    if not installed:
         run(["uv", "add", "--frozen", "humanize>=4.9,<5"], project)
         edits.append(Edit("dependency", "pyproject.toml", '"humanize>=4.9,<5"'))
     src = project / "src"
@@ -228,14 +240,16 @@ def team_edits(project: Path, *, dependency: bool = True) -> list[Edit]:
         replace_once(project, "src/auth/service.py", old, "AuthUser.email == email.strip().lower()")
         edits.append(Edit("service body", "src/auth/service.py", "email.strip().lower()"))
         edits += add_route(project, "src/auth/router.py", "src/auth/schemas.py")
-        edits += add_column(project, "auth", "auth_user", "onupdate=func.now()\n    )\n")
+        edits += add_column(
+            project, "auth", "auth_user", "onupdate=func.now()\n    )\n", migration=not installed
+        )
     elif (src / "invoices").is_dir():
         old = "newest_first = (Invoice.created_at.desc(), Invoice.id)"
         replace_once(project, "src/invoices/service.py", old, "newest_first = (Invoice.name,)")
         edits.append(Edit("service body", "src/invoices/service.py", "(Invoice.name,)"))
         edits += add_route(project, "src/invoices/router.py", "src/invoices/schemas.py")
         after = "updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))\n"
-        edits += add_column(project, "invoices", "invoice", after)
+        edits += add_column(project, "invoices", "invoice", after, migration=not installed)
     else:
         edits += add_route(project, "src/health.py", "src/health.py")
     return edits
@@ -302,7 +316,7 @@ def conflicted(project: Path) -> set[str]:
     return {
         path
         for path, content in tree(project).items()
-        if path.endswith(".rej") or START.encode() in content
+        if path.endswith(".rej") or START.encode() in content.splitlines()
     }
 
 
@@ -323,3 +337,44 @@ def git_state(project: Path) -> dict[str, str]:
         "hooks": " ".join(sorted(path.name for path in (git / "hooks").iterdir())),
         "log": run(["git", "log", "--format=%H %s"], project).stdout,
     }
+
+
+def check_update(
+    project: Path,
+    base: dict[str, bytes],
+    theirs: dict[str, bytes],
+    edits: list[Edit],
+    report: list[str],
+) -> set[str]:
+    """Compare ``project`` after an update with the three-way expectation; return conflicts."""
+    actual = tree(project)
+    expected = three_way(base, committed(project), theirs)
+    assert expected.lost == set(), (
+        f"the new version deletes files the team changed: {sorted(expected.lost)}; "
+        "Copier would delete them with the team's work (add a _migrations step, or keep them)"
+    )
+    conflicts = conflicted(project)
+    report.append(f"conflicts: {sorted(conflicts) or 'none'}")
+    assert conflicts == expected.conflicts, (
+        "conflicts where the template did not change the team's lines, or missing ones"
+    )
+    wrong = [
+        path
+        for path, content in expected.files.items()
+        if path not in conflicts and actual.get(path) != content
+    ]
+    assert wrong == [], "files that differ from a three-way merge of base, team and new version"
+    for edit in edits:
+        assert edit.marker in (project / edit.path).read_text(), f"lost: {edit}"
+    return conflicts
+
+
+def committed(project: Path) -> dict[str, bytes]:
+    """The team's tree as committed (HEAD), and the files Copier never touches (.env)."""
+    listed = run(["git", "ls-tree", "-r", "--name-only", "-z", "HEAD"], project).stdout
+    files = {
+        path: run(["git", "show", f"HEAD:{path}"], project).stdout.encode()
+        for path in listed.split("\0")
+        if path
+    }
+    return files | {path: (project / path).read_bytes() for path in SKIPPED_IF_EXISTS}

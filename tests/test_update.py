@@ -6,14 +6,32 @@ from __future__ import annotations
 import itertools
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import jinja2
 import pytest
 import yaml
 
-from tests.helpers import ANSWER_SETS, TEMPLATE_ROOT, AnswerSet, run, run_unchecked
-from tests.history import copy_at, forget_old_extensions, tree, update
+from tests.helpers import (
+    ANSWER_SETS,
+    TEMPLATE_ROOT,
+    AnswerSet,
+    render,
+    run,
+    run_unchecked,
+    service_env,
+)
+from tests.history import (
+    check_update,
+    conflicted,
+    copy_at,
+    forget_old_extensions,
+    take_theirs,
+    team_edits,
+    tree,
+    update,
+)
 from tests.versions import NEW, commit_all
 
 AUTH = {"domains": ["auth"]}
@@ -159,3 +177,71 @@ def test_shipped_migrations_do_not_depend_on_answers() -> None:
     versions = TEMPLATE_ROOT / "template/project/alembic/versions"
 
     assert [path.name for path in versions.iterdir() if path.name.endswith(".jinja")] == []
+
+
+def next_release(template_repo: Path, destination: Path, path: str, old: str, new: str) -> Path:
+    """A clone of the template with one more release, v100.0.0: ``old`` -> ``new`` in ``path``."""
+    run(["git", "clone", "-q", str(template_repo), str(destination)], template_repo)
+    file = destination / path
+    assert old in file.read_text(), f"{old!r} not in {path}"
+    file.write_text(file.read_text().replace(old, new))
+    commit_all(destination, "Next release")
+    run(["git", "tag", "v100.0.0"], destination)
+    return destination
+
+
+def test_update_all_names_the_conflicts_and_stops(template_repo: Path, tmp_path: Path) -> None:
+    """A bare ``copier update`` exits 0 with conflict markers; scripts/update-all must not."""
+    readme = "template/project/README.md.jinja"
+    repo = next_release(
+        template_repo,
+        tmp_path / "template",
+        readme,
+        "# {{ project_name }}\n",
+        "# {{ project_name }}\n\n![CI](../../actions/workflows/ci.yml/badge.svg)\n",
+    )
+    project = copy_at(repo, tmp_path / "service", NEW, {})
+    base = tree(project)
+    run(["git", "init", "-q"], project)
+    commit_all(project, "Generate")
+    edits = team_edits(project)
+    commit_all(project, "Team work")
+    head = run(["git", "rev-parse", "HEAD"], project).stdout
+    copier = str(Path(sys.executable).with_name("copier"))
+
+    result = run_unchecked(["scripts/update-all"], project, {"COPIER": copier})
+
+    assert result.returncode == 1, result.stdout
+    assert "Conflicts with the template's changes in:\n  README.md\n" in result.stdout
+    unmerged = run(["git", "diff", "--name-only", "--diff-filter=U"], project).stdout
+    assert unmerged == "README.md\n", "docs/update.md: how to list conflicts after copier update"
+    assert run(["git", "rev-parse", "HEAD"], project).stdout == head, "nothing committed"
+    fresh = tree(copy_at(repo, tmp_path / "fresh", "v100.0.0", {}))
+    assert check_update(project, base, fresh, edits, []) == {"README.md"}
+    take_theirs(project, {"README.md"})
+    assert conflicted(project) == set()
+    assert "badge.svg" in (project / "README.md").read_text()
+
+
+@pytest.mark.deep
+def test_a_new_services_first_ci_run_passes_and_a_stale_lock_fails_it(tmp_path: Path) -> None:
+    """A fresh render has no uv.lock and CI installs with ``uv sync --locked``: the rendered
+    workflow locks first (with a warning) until uv.lock is committed, never after."""
+    answer_set = AnswerSet("first-ci")
+    project = render(tmp_path / "service", answer_set.answers)
+    assert not (project / "uv.lock").exists()
+    workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    scripts = [step["run"] for step in workflow["jobs"]["lint"]["steps"] if "run" in step]
+    env = {**service_env(answer_set), "UV_PYTHON": answer_set.python_version}
+    github_shell = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]
+
+    outputs = [run([*github_shell, script], project, env).stdout for script in scripts]
+
+    assert "::warning::commit uv.lock" in outputs[0]
+    assert (project / "uv.lock").exists()
+    run(["uv", "add", "--frozen", "humanize>=4.9,<5"], project, env)  # and no uv lock after
+    first = run_unchecked([*github_shell, scripts[0]], project, env)
+    stale = run_unchecked([*github_shell, scripts[1]], project, env)
+    assert first.returncode == 0
+    assert "::warning::" not in first.stdout
+    assert stale.returncode != 0, stale.stdout
