@@ -1,11 +1,13 @@
-"""Refuse an update that would silently lose a recorded answer.
+"""Recorded answers through an update: move a renamed question's answer, refuse lost ones.
 
 Run by ``copier update`` before anything is written (``_migrations`` in ``copier.yml``). Copier
 drops a recorded answer the new version cannot take (a choice it no longer offers, a question it
 no longer asks) and, under ``--defaults``, uses the question's default instead: a domain would
-vanish with its files and nobody would be told. This names the answer and the valid choices.
+vanish with its files and nobody would be told. ``check`` names the answer and the valid
+choices and stops the update; ``rename`` moves an answer to a question's new name first.
 
-    python answers.py ANSWERS_FILE TEMPLATE_DIR DATA_JSON DEFAULTS
+    python answers.py check ANSWERS_FILE TEMPLATE_DIR DATA_JSON DEFAULTS
+    python answers.py rename ANSWERS_FILE OLD_NAME NEW_NAME
 """
 
 from __future__ import annotations
@@ -58,8 +60,17 @@ def invalid_choices(
     return found
 
 
-def main(argv: list[str]) -> int:
-    answers_file, template, data, defaults = argv[1:]
+def rename(answers_file: str, old: str, new: str) -> int:
+    """Move the answer recorded under ``old`` to ``new`` (Copier rewrites the file afterwards)."""
+    path = Path(answers_file)
+    recorded = yaml.safe_load(path.read_text()) or {}
+    if old in recorded and new not in recorded:
+        recorded[new] = recorded.pop(old)
+        path.write_text(yaml.safe_dump(recorded, sort_keys=False, allow_unicode=True))
+    return 0
+
+
+def check(answers_file: str, template: str, data: str, defaults: str) -> int:
     questions = yaml.safe_load((Path(template) / "copier.yml").read_text())
     recorded = yaml.safe_load(Path(answers_file).read_text()) or {}
     lost = unknown_questions(questions, recorded)
@@ -80,6 +91,11 @@ def main(argv: list[str]) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def main(argv: list[str]) -> int:
+    command, *arguments = argv[1:]
+    return {"check": check, "rename": rename}[command](*arguments)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from tests.history import (
     tree,
     update,
 )
-from tests.versions import NEW, POINTS, RELEASES, commit_all
+from tests.versions import NEW, NEW_DOMAIN_SINCE, POINTS, RELEASES, commit_all
 
 INVOICES = {"kind": "domain", "domain_name": "invoices"}
 DOMAIN_ANSWERS = ".copier/domain-invoices.yml"
@@ -42,25 +42,21 @@ class Case:
 
     @property
     def new_domain(self) -> bool:
-        return POINTS[self.point]["new_domain"]
+        return self.point in NEW_DOMAIN_SINCE
 
     def __str__(self) -> str:
         return f"{self.point}-{self.name}"
 
 
-def cases() -> list[Case]:
-    """Every point with no domains; with auth and posts, and the worker, where it had them."""
-    result = []
-    for point, has in POINTS.items():
-        result.append(Case(point, "no-domains", {}))
-        if has["domains"]:
-            result.append(Case(point, "auth-posts", {"domains": ["auth", "posts"]}))
-        if has["worker"]:
-            result.append(Case(point, "files-worker", {"domains": ["files"], "worker": True}))
-    return result
+ANSWER_SETS = {
+    "no-domains": {},
+    "auth-posts": {"domains": ["auth", "posts"]},
+    "files-worker": {"domains": ["files"], "worker": True},
+}
+CASES = [Case(point, name, ANSWER_SETS[name]) for point, names in POINTS.items() for name in names]
 
 
-@pytest.mark.parametrize("case", cases(), ids=str)
+@pytest.mark.parametrize("case", CASES, ids=str)
 def test_update_from_history(case: Case, template_repo: Path, tmp_path: Path) -> None:
     project = copy_at(template_repo, tmp_path / "service", case.point, case.answers)
     base = tree(project)

@@ -4,6 +4,7 @@ by answer, answers an update cannot apply. Updates from real history: tests/test
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import shutil
 import sys
@@ -13,6 +14,7 @@ import jinja2
 import pytest
 import yaml
 
+from extensions import answers
 from tests.helpers import (
     ANSWER_SETS,
     TEMPLATE_ROOT,
@@ -117,7 +119,7 @@ def test_an_answer_the_new_version_cannot_apply_is_refused(
     answers_file.write_text(answers_file.read_text().replace("domains: []", "domains:\n- blog"))
     run(["git", "init", "-q"], project)
     commit_all(project, "Generate, with an answer of a version that checked none")
-    copier = Path(shutil.which("copier") or "copier")
+    copier = Path(sys.executable).with_name("copier")
 
     result = run_unchecked([str(copier), "update", "--trust", "--defaults", "-r", NEW], project)
 
@@ -179,12 +181,13 @@ def test_shipped_migrations_do_not_depend_on_answers() -> None:
     assert [path.name for path in versions.iterdir() if path.name.endswith(".jinja")] == []
 
 
-def next_release(template_repo: Path, destination: Path, path: str, old: str, new: str) -> Path:
-    """A clone of the template with one more release, v100.0.0: ``old`` -> ``new`` in ``path``."""
+def next_release(template_repo: Path, destination: Path, changes: dict[str, list[str]]) -> Path:
+    """A clone of the template with one more release, v100.0.0: ``[old, new]`` in each path."""
     run(["git", "clone", "-q", str(template_repo), str(destination)], template_repo)
-    file = destination / path
-    assert old in file.read_text(), f"{old!r} not in {path}"
-    file.write_text(file.read_text().replace(old, new))
+    for path, (old, new) in changes.items():
+        file = destination / path
+        assert old in file.read_text(), f"{old!r} not in {path}"
+        file.write_text(file.read_text().replace(old, new))
     commit_all(destination, "Next release")
     run(["git", "tag", "v100.0.0"], destination)
     return destination
@@ -192,14 +195,10 @@ def next_release(template_repo: Path, destination: Path, path: str, old: str, ne
 
 def test_update_all_names_the_conflicts_and_stops(template_repo: Path, tmp_path: Path) -> None:
     """A bare ``copier update`` exits 0 with conflict markers; scripts/update-all must not."""
-    readme = "template/project/README.md.jinja"
-    repo = next_release(
-        template_repo,
-        tmp_path / "template",
-        readme,
-        "# {{ project_name }}\n",
-        "# {{ project_name }}\n\n![CI](../../actions/workflows/ci.yml/badge.svg)\n",
-    )
+    title = "# {{ project_name }}\n"
+    badge = "![CI](../../actions/workflows/ci.yml/badge.svg)\n"
+    readme = {"template/project/README.md.jinja": [title, f"{title}\n{badge}"]}
+    repo = next_release(template_repo, tmp_path / "template", readme)
     project = copy_at(repo, tmp_path / "service", NEW, {})
     base = tree(project)
     run(["git", "init", "-q"], project)
@@ -245,3 +244,78 @@ def test_a_new_services_first_ci_run_passes_and_a_stale_lock_fails_it(tmp_path: 
     assert first.returncode == 0
     assert "::warning::" not in first.stdout
     assert stale.returncode != 0, stale.stdout
+
+
+@pytest.mark.parametrize(
+    ("recorded", "data", "defaults", "code", "message"),
+    [
+        ({"domains": ["auth"], "ci": "github"}, {}, "True", 0, ""),
+        (
+            {"domains": ["auth", "blog"]},
+            {},
+            "True",
+            1,
+            "domains: 'blog' is not a choice of this template version "
+            "(valid choices: 'auth', 'posts', 'files')",
+        ),
+        ({"domains": ["blog"]}, {"domains": ["auth"]}, "True", 0, ""),
+        ({"ci": "gitlab"}, {}, "False", 0, "ci: 'gitlab' is not a choice"),
+        ({"tracing": True}, {"tracing": True}, "False", 1, "no longer has"),
+    ],
+    ids=["valid", "unknown-choice", "answered-again", "asked-again", "dropped-question"],
+)
+def test_answers_an_update_cannot_apply(
+    recorded: dict[str, object],
+    data: dict[str, object],
+    defaults: str,
+    code: int,
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    answers_file = tmp_path / ".copier-answers.yml"
+    answers_file.write_text(yaml.safe_dump({"_commit": "v0.1.0", **recorded}))
+    arguments = [str(answers_file), str(TEMPLATE_ROOT), json.dumps(data), defaults]
+
+    assert answers.main(["answers.py", "check", *arguments]) == code
+    assert message in capsys.readouterr().err
+
+
+def test_a_renamed_question_keeps_its_answer(template_repo: Path, tmp_path: Path) -> None:
+    """How a release renames a question (docs/develop.md): a ``rename`` migration first."""
+    rename = """_migrations:
+  - command:
+      - "{{ _copier_python }}"
+      - "{{ _copier_conf.src_path }}/extensions/answers.py"
+      - rename
+      - "{{ _copier_conf.answers_file }}"
+      - author_name
+      - team_name
+    when: "{{ _stage == 'before' }}"
+"""
+    repo = next_release(
+        template_repo,
+        tmp_path / "template",
+        {
+            "copier.yml": ["author_name:", "team_name:"],
+            "template/project/pyproject.toml.jinja": ["author_name", "team_name"],
+        },
+    )
+    copier_yml = repo / "copier.yml"
+    copier_yml.write_text(copier_yml.read_text().replace("_migrations:\n", rename, 1))
+    commit_all(repo, "Next release: the rename migration")
+    run(["git", "tag", "-f", "v100.0.0"], repo)
+    project = copy_at(template_repo, tmp_path / "service", NEW, {"author_name": "Payments Team"})
+    run(["git", "init", "-q"], project)
+    commit_all(project, "Generate")
+    answers_file = project / ".copier-answers.yml"
+    answers_file.write_text(answers_file.read_text().replace(str(template_repo), str(repo)))
+    commit_all(project, "Point to the clone")
+
+    update(project)
+
+    recorded = yaml.safe_load(answers_file.read_text())
+    assert recorded["_commit"] == "v100.0.0"
+    assert recorded["team_name"] == "Payments Team"
+    assert "author_name" not in recorded
+    assert "Payments Team" in (project / "pyproject.toml").read_text()

@@ -19,19 +19,21 @@ from tests.helpers import TEMPLATE_ROOT, run, run_unchecked
 NEW = "v99.0.0"
 # Release tags and the commits they name (git tag -l): recreated in the throwaway repository.
 RELEASES = {"v0.1.0": "e4b4153"}
-# Points of main's history the update tests start from, oldest first, with what each could
-# render: the domains its ``domains`` question offered and whether it had the worker question,
-# ``scripts/new-domain`` and the ``ci`` question.
-# c0c15ad shipped auth and posts, but its domains question had no choices: Copier dropped any
-# answer silently (domains: []), so a service of that commit has no domains.
+# Points of main's history the update tests start from, oldest first, with the answer sets each
+# is rendered with (tests/test_history.py): one per point, more where a point brought something
+# new (auth and posts at dbf1e37; scripts/new-domain at f4ec18d; the worker and files at
+# 4f4f541). c0c15ad shipped auth and posts, but its domains question had no choices: Copier
+# dropped any answer silently (domains: []), so a service of that commit has no domains.
 POINTS = {
-    "98e6f46": {"domains": False, "ci": False, "new_domain": False, "worker": False},
-    "c0c15ad": {"domains": False, "ci": False, "new_domain": False, "worker": False},
-    "dbf1e37": {"domains": True, "ci": True, "new_domain": False, "worker": False},
-    "f4ec18d": {"domains": True, "ci": True, "new_domain": True, "worker": False},
-    "4f4f541": {"domains": True, "ci": True, "new_domain": True, "worker": True},
-    "e4b4153": {"domains": True, "ci": True, "new_domain": True, "worker": True},
+    "98e6f46": ("no-domains",),  # the first commit; the extension loader's old module name
+    "c0c15ad": ("no-domains",),
+    "dbf1e37": ("auth-posts",),  # the ci question
+    "f4ec18d": ("no-domains",),  # kind=domain: the tests add a domain as scripts/new-domain does
+    "4f4f541": ("files-worker",),
+    "e4b4153": ("auth-posts",),  # v0.1.0
 }
+# Commits from which scripts/new-domain exists (its services get a generated domain too).
+NEW_DOMAIN_SINCE = ("f4ec18d", "4f4f541", "e4b4153")
 GIT = ["git", "-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
 SHALLOW_HELP = (
     "The update tests start from commits of this repository's history ({missing}), which this "
