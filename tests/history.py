@@ -345,6 +345,7 @@ def check_update(
     theirs: dict[str, bytes],
     edits: list[Edit],
     report: list[str],
+    label: str = "service",
 ) -> set[str]:
     """Compare ``project`` after an update with the three-way expectation; return conflicts."""
     actual = tree(project)
@@ -354,7 +355,7 @@ def check_update(
         "Copier would delete them with the team's work (add a _migrations step, or keep them)"
     )
     conflicts = conflicted(project)
-    report.append(f"conflicts: {sorted(conflicts) or 'none'}")
+    report.append(f"{label} conflicts: {', '.join(sorted(conflicts)) or 'none'};")
     assert conflicts == expected.conflicts, (
         "conflicts where the template did not change the team's lines, or missing ones"
     )

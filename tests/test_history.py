@@ -18,6 +18,7 @@ import pytest
 
 from tests.helpers import AnswerSet, run, server_database_url, service_env
 from tests.history import (
+    ANSWERS,
     Edit,
     answers,
     check_update,
@@ -84,11 +85,14 @@ def test_update_from_history(case: Case, template_repo: Path, tmp_path: Path) ->
         take_theirs(project, conflicts)
         commit_all(project, "Update from the template")
         domain_answers = answers(project, DOMAIN_ANSWERS)
+        project_answers = (project / ANSWERS).read_bytes()
 
         update(project, answers_file=DOMAIN_ANSWERS)
 
         fresh = copy_at(template_repo, tmp_path / "theirs-domain", NEW, INVOICES)
-        check_update(project, domain_base, tree(fresh), edits, report)
+        check_update(project, domain_base, tree(fresh), edits, report, "invoices domain")
+        assert (project / ANSWERS).read_bytes() == project_answers
+        assert (project / ".env").read_bytes() == env
         new_answers = answers(project, DOMAIN_ANSWERS)
         assert_answers_migrated(domain_answers, new_answers, answers(fresh, DOMAIN_ANSWERS))
     print(" ".join(report))
@@ -182,7 +186,7 @@ def test_update_from_the_last_release_passes_every_check(
     commit_all(project, "Update from the template")
     update(project, answers_file=DOMAIN_ANSWERS)
     fresh = tree(copy_at(template_repo, tmp_path / "theirs-domain", NEW, INVOICES))
-    take_theirs(project, check_update(project, domain_base, fresh, edits, report))
+    take_theirs(project, check_update(project, domain_base, fresh, edits, report, "invoices"))
     commit_all(project, "Update the invoices domain")
     print(" ".join(report))
 

@@ -34,7 +34,14 @@ from tests.history import (
     tree,
     update,
 )
-from tests.versions import NEW, commit_all
+from tests.versions import (
+    NEW,
+    POINTS,
+    RELEASES,
+    build_template_repo,
+    commit_all,
+    missing_commits,
+)
 
 AUTH = {"domains": ["auth"]}
 
@@ -319,3 +326,19 @@ def test_a_renamed_question_keeps_its_answer(template_repo: Path, tmp_path: Path
     assert recorded["team_name"] == "Payments Team"
     assert "author_name" not in recorded
     assert "Payments Team" in (project / "pyproject.toml").read_text()
+
+
+def test_a_shallow_clone_fetches_the_history_or_says_how(tmp_path: Path) -> None:
+    """CI clones with fetch-depth 0; a shallow clone fetches from its origin, or fails clearly
+    (the update tests never skip silently)."""
+    shallow = tmp_path / "shallow"
+    url = f"file://{TEMPLATE_ROOT}"
+    run(["git", "clone", "-q", "--depth", "1", url, str(shallow)], tmp_path)
+    assert missing_commits(shallow, list(POINTS)), "the clone should lack the history"
+
+    build_template_repo(tmp_path / "fetched", shallow)
+
+    assert missing_commits(tmp_path / "fetched", [*POINTS, *RELEASES.values()]) == []
+    run(["git", "remote", "remove", "origin"], shallow)
+    with pytest.raises(pytest.fail.Exception, match=r"git fetch --unshallow"):
+        build_template_repo(tmp_path / "unfetched", shallow)
