@@ -13,7 +13,9 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -87,11 +89,22 @@ def answers(project: Path, answers_file: str = ANSWERS) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Edit:
-    """One change of the team's, and a line of it that proves it is still there."""
+    """One change of the team's, and a line of it that proves it is still there.
+
+    ``redo`` makes it again on the template's new code where taking the template's side of a
+    conflict dropped it (as a team would), when other code depends on it.
+    """
 
     name: str
     path: str
     marker: str
+    redo: Callable[[Path], None] | None = field(default=None, compare=False)
+
+
+def redo_dropped(project: Path, edits: list[Edit]) -> None:
+    for edit in edits:
+        if edit.redo is not None:
+            edit.redo(project)
 
 
 def replace_once(project: Path, path: str, old: str, new: str) -> None:
@@ -161,16 +174,33 @@ def heads(project: Path) -> list[str]:
     return sorted(set(revisions) - parents)
 
 
+def ensure_column(project: Path, package: str, table: str) -> None:
+    """The team's column on ``table``'s model, right after its table name, with its import."""
+    path = project / f"src/{package}/models.py"
+    text = path.read_text()
+    if COLUMN not in text:
+        tablename = f'    __tablename__ = "{table}"\n'
+        assert tablename in text, f"no model of {table} in {path}"
+        text = import_name(text.replace(tablename, tablename + COLUMN, 1), "sqlalchemy", "String")
+        path.write_text(text)
+
+
 def add_column(
     project: Path, package: str, table: str, after: str, *, migration: bool
 ) -> list[Edit]:
-    """A new model column, and the migration ``alembic revision --autogenerate`` writes for it.
+    """A new model column (after ``after``), and the migration autogenerate writes for it.
 
     The migration is written as autogenerate would (the deep test runs the real command).
     """
     replace_once(project, f"src/{package}/models.py", after, after + COLUMN)
+    column = Edit(
+        "model column",
+        f"src/{package}/models.py",
+        COLUMN.strip(),
+        partial(ensure_column, package=package, table=table),
+    )
     if not migration:
-        return [Edit("model column", f"src/{package}/models.py", COLUMN.strip())]
+        return [column]
     revision = "7ea3c0de0001" if package == "auth" else "7ea3c0de0002"
     current = heads(project)
     down_revision = current[0] if len(current) == 1 else None
@@ -178,10 +208,7 @@ def add_column(
     (project / path).write_text(
         MIGRATION.format(table=table, revision=revision, down_revision=down_revision)
     )
-    return [
-        Edit("model column", f"src/{package}/models.py", COLUMN.strip()),
-        Edit("its migration", path, f'op.add_column("{table}"'),
-    ]
+    return [column, Edit("its migration", path, f'op.add_column("{table}"')]
 
 
 def import_name(text: str, module: str, name: str) -> str:
@@ -194,6 +221,8 @@ def import_name(text: str, module: str, name: str) -> str:
         assert first, "no import from src to put it after"
         return text[: first.end()] + f"\nfrom {module} import {name}" + text[first.end() :]
     names = re.findall(r"\w+", statement["many"] or statement["one"])
+    if name in names:
+        return text
     names = sorted({*names, name})
     line = f"from {module} import {', '.join(names)}"
     if len(line) > 100:
@@ -201,19 +230,25 @@ def import_name(text: str, module: str, name: str) -> str:
     return text[: statement.start()] + line + text[statement.end() :]
 
 
+def ensure_route(project: Path, router: str, schemas: str) -> None:
+    """The team's route in ``router`` and its response schema in ``schemas`` (may be one)."""
+    if "class TeamStatusResponse(" not in (project / schemas).read_text():
+        append(project, schemas, SCHEMA)
+    text = (project / router).read_text()
+    if router != schemas:
+        module = schemas.removesuffix(".py").replace("/", ".")
+        (project / router).write_text(import_name(text, module, "TeamStatusResponse"))
+    if "async def get_team_status(" not in text:
+        append(project, router, ROUTE)
+
+
 def add_route(project: Path, router: str, schemas: str) -> list[Edit]:
     """A new route with its response schema, in an existing router and schemas module."""
-    if router == schemas:  # one module holds both: the schema goes before the route
-        append(project, router, SCHEMA + ROUTE)
-    else:
-        append(project, schemas, SCHEMA)
-        module = schemas.removesuffix(".py").replace("/", ".")
-        text = (project / router).read_text()
-        (project / router).write_text(import_name(text, module, "TeamStatusResponse"))
-        append(project, router, ROUTE)
+    ensure_route(project, router, schemas)
+    redo = partial(ensure_route, router=router, schemas=schemas)
     return [
-        Edit("route", router, "async def get_team_status() -> TeamStatusResponse:"),
-        Edit("its schema", schemas, "class TeamStatusResponse(CustomModel):"),
+        Edit("route", router, "async def get_team_status() -> TeamStatusResponse:", redo),
+        Edit("its schema", schemas, "class TeamStatusResponse(CustomModel):", redo),
     ]
 
 
