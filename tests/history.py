@@ -160,18 +160,23 @@ def downgrade() -> None:
 '''
 
 
+def revision_of(migration: Path) -> tuple[str, tuple[str, ...]]:
+    """A migration file's revision and parents, read as text (no install needed)."""
+    text = migration.read_text()
+    revision = re.search(r'^revision(?:: str)? = "(\w+)"', text, re.MULTILINE)
+    down = re.search(r"^down_revision[^=]*= (.+)$", text, re.MULTILINE)
+    assert revision, f"no revision in {migration.name}"
+    assert down, f"no down_revision in {migration.name}"
+    return revision[1], tuple(re.findall(r'"(\w+)"', down[1]))
+
+
+def heads_of(revisions: dict[str, tuple[str, ...]]) -> set[str]:
+    return set(revisions) - {parent for parents in revisions.values() for parent in parents}
+
+
 def heads(project: Path) -> list[str]:
-    """Alembic heads, read from the migration files (no install needed)."""
-    revisions: dict[str, tuple[str, ...]] = {}
-    for path in (project / "alembic" / "versions").glob("*.py"):
-        text = path.read_text()
-        revision = re.search(r'^revision(?:: str)? = "(\w+)"', text, re.MULTILINE)
-        down = re.search(r"^down_revision[^=]*= (.+)$", text, re.MULTILINE)
-        assert revision, f"no revision in {path.name}"
-        assert down, f"no down_revision in {path.name}"
-        revisions[revision[1]] = tuple(re.findall(r'"(\w+)"', down[1]))
-    parents = {parent for down in revisions.values() for parent in down}
-    return sorted(set(revisions) - parents)
+    """Alembic heads of ``project``, read from its migration files."""
+    return sorted(heads_of(dict(map(revision_of, (project / "alembic/versions").glob("*.py")))))
 
 
 def ensure_column(project: Path, package: str, table: str) -> None:
