@@ -23,7 +23,10 @@ class AuthUser(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.statement_timestamp()
     )
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Core UPDATE statements compiled from this table set it too.
+    updated_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), onupdate=func.now()
+    )
 
 
 class AuthRefreshToken(Base):
