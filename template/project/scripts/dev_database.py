@@ -19,12 +19,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-import asyncpg
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import NullPool, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_ENVIRONMENTS = {"local", "testing"}
+# https://www.postgresql.org/docs/current/errcodes-appendix.html
+INVALID_CATALOG_NAME = "3D000"  # the database does not exist
+INSUFFICIENT_PRIVILEGE = "42501"
 
 
 class DeveloperSettings(BaseSettings):
@@ -57,64 +62,83 @@ def database_url(*, embedded: bool = False) -> str:
 
 
 def parse(url: str) -> URL:
-    """Any PostgreSQL URL (``postgres://``, ``postgresql+asyncpg://``, ...) without its driver."""
-    return make_url(url.replace("postgres://", "postgresql://", 1)).set(drivername="postgresql")
+    """Any PostgreSQL URL (``postgres://``, ``postgresql://``, ...), with the asyncpg driver."""
+    return make_url(url.replace("postgres://", "postgresql://", 1)).set(
+        drivername="postgresql+asyncpg"
+    )
 
 
-def dsn(url: URL) -> str:
-    return url.render_as_string(hide_password=False)
+def host(url: URL) -> str:
+    """The server's host name, or its socket directory (``?host=/path``)."""
+    return str(url.host or url.query.get("host") or "localhost")
 
 
 def server_name(url: URL) -> str:
-    host = url.host or url.query.get("host") or "localhost"
-    return f"{host}:{url.port or 5432}"
+    return f"{host(url)}:{url.port or 5432}"
 
 
 async def ensure_database(url: URL, *, create: bool) -> None:
     """Connect to ``url``; create its database when it is missing and ``create`` allows it."""
     try:
-        connection = await asyncpg.connect(dsn(url), timeout=10)
-    except asyncpg.InvalidCatalogNameError:
+        await execute(url, "SELECT 1")
+    except DBAPIError as error:
+        if sqlstate(error) != INVALID_CATALOG_NAME:
+            raise
         if not create:
             raise SystemExit(missing_database(url)) from None
         await create_database(url)
     except OSError as error:  # refused, unreachable, timed out
         raise SystemExit(unreachable(url, error)) from None
-    else:
-        await connection.close()
 
 
 async def create_database(url: URL) -> None:
     name = url.database or ""
     quoted = '"' + name.replace('"', '""') + '"'
-    maintenance = await asyncpg.connect(dsn(url.set(database="postgres")), timeout=10)
     try:
-        await maintenance.execute(f"CREATE DATABASE {quoted}")
-    except asyncpg.InsufficientPrivilegeError:
+        await execute(url.set(database="postgres"), f"CREATE DATABASE {quoted}")
+    except DBAPIError as error:
+        if sqlstate(error) != INSUFFICIENT_PRIVILEGE:
+            raise
         raise SystemExit(missing_database(url)) from None
-    finally:
-        await maintenance.close()
     print(f'Created database "{name}" on {server_name(url)}.', file=sys.stderr)
 
 
+async def execute(url: URL, statement: str) -> None:
+    engine = create_async_engine(
+        url,
+        poolclass=NullPool,
+        isolation_level="AUTOCOMMIT",  # CREATE DATABASE cannot run in a transaction
+        connect_args={"timeout": 10},
+    )
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def sqlstate(error: DBAPIError) -> str:
+    return str(getattr(error.orig, "sqlstate", ""))
+
+
 def missing_database(url: URL) -> str:
-    host = url.host or url.query.get("host") or "localhost"
-    command = ["createdb", "-h", str(host), "-p", str(url.port or 5432)]
+    command = ["createdb", "-h", host(url), "-p", str(url.port or 5432)]
     command += ["-U", url.username or "postgres", url.database or ""]
     return (
-        f'Database "{url.database}" does not exist on {server_name(url)}. Create it with:\n'
+        f'Database "{url.database}" does not exist on {server_name(url)}. Create it:\n'
         f"    {shlex.join(command)}\n"
-        "(these commands create it themselves when ENVIRONMENT is local or testing and the "
-        "user may create databases)."
+        "(alembic and scripts/start create it themselves when ENVIRONMENT is local or\n"
+        "testing and the user may create databases.)"
     )
 
 
 def unreachable(url: URL, error: OSError) -> str:
     source = ".env" if not os.environ.get("DATABASE_URL") else "the environment"
     return (
-        f"Cannot reach PostgreSQL at {server_name(url)} (DATABASE_URL from {source}): {error}.\n"
-        f"Start that server, or unset DATABASE_URL in {source} to use an embedded PostgreSQL "
-        "(data kept in .postgres/)."
+        f"Cannot reach PostgreSQL at {server_name(url)} (DATABASE_URL from {source}):\n"
+        f"    {error}\n"
+        f"Start that server, or unset DATABASE_URL in {source}: an embedded PostgreSQL\n"
+        "is used then (data kept in .postgres/)."
     )
 
 
