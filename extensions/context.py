@@ -53,6 +53,7 @@ class NameFilters(Extension):
         environment.filters["is_email"] = names.is_email
         environment.filters["existing_domains"] = project.existing_domains
         environment.filters["domain_collides"] = project.domain_collides
+        environment.filters["refuse_unknown"] = project.refuse_unknown
         environment.filters["is_identifier"] = names.is_identifier
         environment.filters["sort_imports"] = names.sort_imports
         environment.tests["core_name"] = project.CORE_NAMES.__contains__

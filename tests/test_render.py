@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import copier
 import pytest
 import yaml
+from copier.errors import UserMessageError
 
 from tests.helpers import (
     ANSWER_SETS,
@@ -28,6 +30,7 @@ CORE_FILES = {
     ".github/workflows/ci.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
+    ".python-version",
     "Dockerfile",
     "README.md",
     "alembic.ini",
@@ -38,6 +41,7 @@ CORE_FILES = {
     "logging.ini",
     "pyproject.toml",
     "scripts/__init__.py",
+    "scripts/dev_database.py",
     "scripts/lint",
     "scripts/local_db.py",
     "scripts/new-domain",
@@ -65,6 +69,7 @@ CORE_FILES = {
     "tests/test_architecture.py",
     "tests/test_config.py",
     "tests/test_database.py",
+    "tests/test_docs.py",
     "tests/test_isolation.py",
     "tests/test_main.py",
     "tests/test_migrations.py",
@@ -177,17 +182,57 @@ def test_render_is_deterministic(tmp_path: Path, rendered: Rendered) -> None:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
+COPIER_YML = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+
+
+def assigned(module: ast.Module, name: str) -> ast.expr:
+    """The value assigned to ``name`` at the top of ``module``."""
+    for node in module.body:
+        if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == [name]:
+            return node.value
+    raise AssertionError(f"{name} is not assigned")
+
+
+@answer_sets
+def test_docs_environments_are_written_out(answer_set: AnswerSet, rendered: Rendered) -> None:
+    """P16: the answer reaches the code's constant and the service's own expectations."""
+    project = rendered(answer_set)
+    chosen = answer_set.answers.get("docs_environments", COPIER_YML["docs_environments"]["default"])
+
+    constant = assigned(
+        ast.parse((project / "src/constants.py").read_text()), "SHOW_DOCS_ENVIRONMENTS"
+    )
+    assert ast.unparse(constant) == f"frozenset(map(Environment, {chosen!r}))"
+    expected = assigned(ast.parse((project / "tests/test_docs.py").read_text()), "EXPECTED_STATUS")
+    assert isinstance(expected, ast.Dict)
+    served = {
+        ast.unparse(key).removeprefix("Environment.").lower(): ast.unparse(value)
+        for key, value in zip(expected.keys, expected.values, strict=True)
+        if key is not None
+    }
+    assert served == {
+        environment: "status.HTTP_200_OK" if environment in chosen else "status.HTTP_404_NOT_FOUND"
+        for environment in ("local", "testing", "staging", "production")
+    }
+
+
 @pytest.mark.parametrize(
     ("answers", "message"),
     [
         pytest.param({"project_slug": "My_Service"}, "project_slug must be lowercase", id="slug"),
         pytest.param({"project_name": "   "}, "project_name must not be empty", id="name"),
         pytest.param({"author_email": "nobody"}, "author_email must look like", id="email"),
-        pytest.param({"domains": ["posts"]}, "The posts domain needs the auth", id="posts-alone"),
-        pytest.param({"python_version": "3.9"}, "Invalid choice for 'python_version'", id="py"),
+        pytest.param({"domains": ["posts"]}, "posts needs auth: select auth too.", id="posts"),
+        pytest.param({"python_version": "3.9"}, "python_version: 3.9 is not a choice", id="python"),
         pytest.param(
-            {"docs_environments": ["qa"]}, "Invalid choice for 'docs_environments'", id="docs"
+            {"domains": ["auth", "blog"]},
+            "domains: blog is not a choice of this template.\nValid choices: auth, posts, files.",
+            id="domains",
         ),
+        pytest.param(
+            {"docs_environments": ["qa"]}, "docs_environments: qa is not a choice", id="docs"
+        ),
+        pytest.param({"ci": "gitlab"}, "ci: gitlab is not a choice", id="ci"),
     ],
 )
 def test_invalid_answers_are_refused(
@@ -195,7 +240,7 @@ def test_invalid_answers_are_refused(
 ) -> None:
     destination = tmp_path / "service"
 
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises((ValueError, UserMessageError), match=re.escape(message)):
         copier.run_copy(
             str(TEMPLATE_ROOT),
             destination,
@@ -206,3 +251,67 @@ def test_invalid_answers_are_refused(
             quiet=True,
         )
     assert not destination.exists() or not any(destination.iterdir())
+
+
+def test_recorded_unknown_choice_is_refused(tmp_path: Path) -> None:
+    """An answers file from an older template naming a domain this one lacks: refused, nothing
+    changed (Copier alone would drop the answer and go on with no domains at all)."""
+    project = render(tmp_path / "service", {"domains": ["auth"]})
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("- auth\n", "- auth\n- blog\n"))
+    before = {name: (project / name).read_bytes() for name in tree(project)}
+
+    with pytest.raises(UserMessageError, match="domains: blog is not a choice"):
+        copier.run_copy(
+            str(TEMPLATE_ROOT),
+            project,
+            defaults=True,
+            overwrite=True,
+            unsafe=True,
+            vcs_ref="HEAD",
+            quiet=True,
+        )
+
+    assert {name: (project / name).read_bytes() for name in tree(project)} == before
+
+
+# The prompt starts with an emoji and a space; checkbox rows with a pointer and a mark.
+PROMPT_WIDTH = 80 - 3
+CHOICE_WIDTH = 80 - 5
+QUESTIONS_WITH_CHOICES = ["python_version", "domains", "docs_environments", "ci"]
+
+
+@pytest.mark.parametrize(
+    "question", ["python_version", "domains", "worker", "docs_environments", "ci"]
+)
+def test_help_reads_at_80_columns(question: str) -> None:
+    """Each line of the help fits an 80-column terminal, and each choice says what it is."""
+    config = COPIER_YML[question]
+
+    assert all(len(line) <= PROMPT_WIDTH for line in config["help"].splitlines()), config["help"]
+    choices = config.get("choices", [])
+    if isinstance(choices, dict):
+        assert all(len(label) <= CHOICE_WIDTH for label in choices)
+        assert all(label.startswith(value) and label != value for label, value in choices.items())
+
+
+def test_domains_validator_message_fits_one_line() -> None:
+    """Copier shows a refused answer on one line: "Validation error for question 'domains': ..."."""
+    import jinja2
+
+    message = jinja2.Template(COPIER_YML["domains"]["validator"]).render(domains=["posts"]).strip()
+
+    assert message
+    assert len(f"Validation error for question 'domains': {message}") <= 80
+
+
+def test_recorded_choices_check_knows_every_choice() -> None:
+    """The check of recorded answers lists each question's choices, as the question does."""
+    check = COPIER_YML["recorded_choices_apply"]["default"]
+    questions = list(COPIER_YML)
+
+    for question in QUESTIONS_WITH_CHOICES:
+        choices = COPIER_YML[question]["choices"]
+        values = list(choices.values()) if isinstance(choices, dict) else choices
+        assert f"refuse_unknown('{question}', {values!r})" in check
+        assert questions.index("recorded_choices_apply") < questions.index(question)
