@@ -40,12 +40,16 @@ def _test_database_url() -> URL:
     return make_url(start_server(data_dir, keep=False)).set(database="test")
 
 
+# At import, not in pytest_configure: `pytest tests/auth` imports tests/auth/conftest.py (and so
+# src, whose settings are read once) right after this file and before any configure hook. The
+# app only ever sees the test database.
+TEST_DATABASE_URL = _test_database_url()
+os.environ["DATABASE_URL"] = TEST_DATABASE_URL.render_as_string(hide_password=False)
+os.environ.setdefault("ENVIRONMENT", "testing")
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    # Runs before test modules import src.config, so the app only ever sees the test database.
-    url = _test_database_url()
-    os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
-    os.environ.setdefault("ENVIRONMENT", "testing")
-    config.stash[DATABASE_URL] = url
+    config.stash[DATABASE_URL] = TEST_DATABASE_URL
 
 
 DATABASE_URL = pytest.StashKey[URL]()
