@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import copier
 import pytest
 import yaml
+from copier.errors import UserMessageError
 
 from tests.helpers import ANSWER_SETS, TEMPLATE_ROOT, AnswerSet, run, run_unchecked
 
@@ -294,7 +295,7 @@ def test_ci_workflow_runs_every_check(answer_set: AnswerSet, rendered: Rendered)
 
 
 def test_ci_question_refuses_other_services(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=re.escape("Invalid choice for 'ci'")):
+    with pytest.raises(UserMessageError, match=re.escape("ci: gitlab is not a choice")):
         copier.run_copy(
             str(TEMPLATE_ROOT),
             tmp_path / "service",
