@@ -14,7 +14,9 @@ from copier.errors import UserMessageError
 
 from tests.helpers import (
     ANSWER_SETS,
+    DEPLOY_FILES,
     DOMAIN_FILES,
+    KUBERNETES_WORKER_FILES,
     TEMPLATE_ROOT,
     WORKER_FILES,
     AnswerSet,
@@ -37,7 +39,6 @@ CORE_FILES = {
     "alembic/env.py",
     "alembic/script.py.mako",
     "alembic/versions/.gitkeep",
-    "compose.yaml",
     "logging.ini",
     "pyproject.toml",
     "scripts/__init__.py",
@@ -84,6 +85,7 @@ ANSWER_KEYS = {
     "author_email",
     "author_name",
     "ci",
+    "deploy",
     "description",
     "docs_environments",
     "domains",
@@ -135,6 +137,9 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
         expected -= {".github/workflows/ci.yml"}
     if answer_set.answers.get("worker", False):
         expected |= WORKER_FILES
+    expected = expected.union(*(DEPLOY_FILES[choice] for choice in answer_set.deploy))
+    if "kubernetes" in answer_set.deploy and answer_set.answers.get("worker", False):
+        expected |= KUBERNETES_WORKER_FILES
 
     assert tree(rendered(answer_set)) == expected
 
@@ -143,7 +148,8 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
 def test_answers_file(answer_set: AnswerSet, rendered: Rendered) -> None:
     answers = yaml.safe_load((rendered(answer_set) / ".copier-answers.yml").read_text())
 
-    assert set(answers) == ANSWER_KEYS
+    hostname = {"hostname"} if "kubernetes" in answer_set.deploy else set()  # the Ingress's
+    assert set(answers) == ANSWER_KEYS | hostname
     for key, value in answer_set.answers.items():
         assert answers[key] == value
     assert Path(answers["_src_path"]).is_absolute()
