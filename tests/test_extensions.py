@@ -164,19 +164,3 @@ def test_project_helpers(tmp_path: Path) -> None:
     assert not project.domain_collides(tmp_path, "invoices")  # its own update
     assert not project.domain_collides(tmp_path, "orders")
     assert "config" in project.CORE_NAMES
-
-
-def test_refuse_unknown_names_the_valid_choices() -> None:
-    from copier.errors import UserMessageError
-
-    from extensions import project
-
-    assert project.refuse_unknown(["auth", "files"], "domains", ["auth", "posts", "files"])
-    assert project.refuse_unknown("3.12", "python_version", ["3.11", "3.12"])
-    assert project.refuse_unknown('["auth"]', "domains", ["auth", "posts"])  # from -d
-    with pytest.raises(UserMessageError, match=r"domains: blog is not"):
-        project.refuse_unknown("[auth, blog]", "domains", ["auth", "posts"])
-    with pytest.raises(UserMessageError, match=r"blog is not a choice(.|\n)*Valid choices: auth"):
-        project.refuse_unknown(["auth", "blog"], "domains", ["auth", "posts"])
-    with pytest.raises(UserMessageError, match=r"-d 'python_version=3.11'"):
-        project.refuse_unknown("3.10", "python_version", ["3.11", "3.12"])
