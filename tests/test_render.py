@@ -228,16 +228,15 @@ def test_docs_environments_are_written_out(answer_set: AnswerSet, rendered: Rend
         pytest.param({"project_name": "   "}, "project_name must not be empty", id="name"),
         pytest.param({"author_email": "nobody"}, "author_email must look like", id="email"),
         pytest.param({"domains": ["posts"]}, "posts needs auth: select auth too.", id="posts"),
-        pytest.param({"python_version": "3.9"}, "python_version: 3.9 is not a choice", id="python"),
+        pytest.param({"python_version": "3.9"}, "Invalid choice for 'python_version'", id="py"),
         pytest.param(
             {"domains": ["auth", "blog"]},
-            "domains: blog is not a choice of this template.\nValid choices: auth, posts, files.",
+            "Invalid choice for 'domains': 'blog' is not in ['auth', 'posts', 'files']",
             id="domains",
         ),
         pytest.param(
-            {"docs_environments": ["qa"]}, "docs_environments: qa is not a choice", id="docs"
+            {"docs_environments": ["qa"]}, "Invalid choice for 'docs_environments'", id="docs"
         ),
-        pytest.param({"ci": "gitlab"}, "ci: gitlab is not a choice", id="ci"),
     ],
 )
 def test_invalid_answers_are_refused(
