@@ -10,8 +10,14 @@ schema = fuzz.schema.include(tag="files")
 
 @schema.parametrize()
 @fuzz.SETTINGS
-async def test_files_api(case: fuzz.Case, client: AsyncClient) -> None:
+async def test_files_api(
+    case: fuzz.Case, client: AsyncClient, write_headers: dict[str, str]
+) -> None:
     stored = await client.post(
-        app.url_path_for("upload_file"), files={"file": ("a.txt", b"a", "text/plain")}
+        app.url_path_for("upload_file"),
+        files={"file": ("a.txt", b"a", "text/plain")},
+        headers=write_headers,
     )
-    await fuzz.call_and_validate(client, case, path_parameters={"file_id": stored.json()["id"]})
+    await fuzz.call_and_validate(
+        client, case, headers=write_headers, path_parameters={"file_id": stored.json()["id"]}
+    )
