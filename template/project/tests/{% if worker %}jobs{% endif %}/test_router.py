@@ -30,7 +30,11 @@ def memory_broker() -> InMemoryBroker:
 
 def redis_broker(url: str, queue: str = "jobs-test", *, results_url: str = "") -> AsyncBroker:
     """The service's Redis broker on ``url`` (its results on ``results_url``, if given)."""
-    settings = {"ENVIRONMENT": "local", "REDIS_TIMEOUT_SECONDS": REDIS_TIMEOUT_SECONDS}
+    settings = {
+        "ENVIRONMENT": "local",
+        "REDIS_TIMEOUT_SECONDS": REDIS_TIMEOUT_SECONDS,
+        "WORKER_POLL_SECONDS": REDIS_TIMEOUT_SECONDS / 2,
+    }
     config = WorkerConfig.model_validate({**settings, "REDIS_URL": url, "WORKER_QUEUE": queue})
     queuing = create_broker(config)
     if results_url:
