@@ -26,25 +26,21 @@ def test_empty_values_fall_back_to_boto3s_own_chain(monkeypatch: pytest.MonkeyPa
     assert (config.ENDPOINT_URL, config.ACCESS_KEY_ID, config.SECRET_ACCESS_KEY) == (None,) * 3
 
 
-@pytest.mark.parametrize("environment", ["staging", "production"])
+@pytest.mark.parametrize(
+    ("environment", "default"),
+    [("local", LOCAL_BUCKET), ("testing", LOCAL_BUCKET), ("staging", None), ("production", None)],
+)
 def test_bucket_is_required_when_deployed(
-    monkeypatch: pytest.MonkeyPatch, environment: str
+    monkeypatch: pytest.MonkeyPatch, environment: str, default: str | None
 ) -> None:
     monkeypatch.setenv("ENVIRONMENT", environment)
     monkeypatch.delenv("STORAGE_BUCKET", raising=False)
 
-    with pytest.raises(ValidationError, match="STORAGE_BUCKET is required"):
-        StorageConfig(_env_file=None)
-
-
-@pytest.mark.parametrize("environment", ["local", "testing"])
-def test_local_runs_have_a_default_bucket(
-    monkeypatch: pytest.MonkeyPatch, environment: str
-) -> None:
-    monkeypatch.setenv("ENVIRONMENT", environment)
-    monkeypatch.delenv("STORAGE_BUCKET", raising=False)
-
-    assert StorageConfig(_env_file=None).BUCKET == LOCAL_BUCKET
+    if default is None:
+        with pytest.raises(ValidationError, match="STORAGE_BUCKET is required"):
+            StorageConfig(_env_file=None)
+    else:
+        assert StorageConfig(_env_file=None).BUCKET == default
 
 
 @pytest.mark.parametrize("bucket", ["ab", "Uploads", "my_bucket", "-files", "x" * 64])
