@@ -41,6 +41,10 @@ class AnswerSet:
     def python_version(self) -> str:
         return str(self.answers.get("python_version", "3.12"))
 
+    @property
+    def deploy(self) -> list[str]:
+        return list(self.answers.get("deploy", ["compose"]))
+
 
 def package_files(package: str, src: str, tests: str, *other: str) -> set[str]:
     """``src/<package>/<module>.py`` and ``tests/<package>/<module>.py`` for the names given."""
@@ -84,10 +88,35 @@ WORKER_FILES = package_files(
     "tests/worker_tasks.py",
 )
 
+# What each choice of the deploy question adds (compose alone is the default).
+DEPLOY_FILES = {
+    "compose": {"compose.yaml", "deploy/compose/Caddyfile"},
+    "kubernetes": {
+        *(
+            f"deploy/kubernetes/base/{name}.yaml"
+            for name in ("app", "autoscaling", "ingress", "kustomization", "migrate", "service")
+        ),
+        "deploy/kubernetes/base/network-policy.yaml",
+        "deploy/kubernetes/overlays/production/kustomization.yaml",
+        "deploy/kubernetes/overlays/staging/kustomization.yaml",
+        "deploy/kubernetes/rollout",
+        "deploy/kubernetes/secret.env.example",
+    },
+}
+KUBERNETES_WORKER_FILES = {"deploy/kubernetes/base/worker.yaml"}
+
 ANSWER_SETS = [
     AnswerSet("defaults", deep=True),
     AnswerSet("auth", {"domains": ["auth"]}, deep=True),
-    AnswerSet("all", {"domains": ["auth", "posts", "files"], "worker": True}, deep=True),
+    AnswerSet(
+        "all",
+        {
+            "domains": ["auth", "posts", "files"],
+            "worker": True,
+            "deploy": ["compose", "kubernetes"],
+        },
+        deep=True,
+    ),
     AnswerSet("worker-py313", {"worker": True, "python_version": "3.13"}, deep=True),
     AnswerSet("files", {"domains": ["files"], "ci": "none"}),
     AnswerSet(
@@ -107,6 +136,11 @@ ANSWER_SETS = [
         },
     ),
     AnswerSet("no-ci", {"ci": "none"}),
+    AnswerSet(
+        "kubernetes-only",
+        {"domains": ["auth"], "deploy": ["kubernetes"], "hostname": "api.example.org"},
+    ),
+    AnswerSet("no-deploy", {"deploy": []}),
 ]
 DEEP_ANSWER_SETS = [answer_set for answer_set in ANSWER_SETS if answer_set.deep]
 

@@ -12,7 +12,9 @@ import yaml
 
 from tests.helpers import (
     ANSWER_SETS,
+    DEPLOY_FILES,
     DOMAIN_FILES,
+    KUBERNETES_WORKER_FILES,
     TEMPLATE_ROOT,
     WORKER_FILES,
     AnswerSet,
@@ -34,7 +36,6 @@ CORE_FILES = {
     "alembic/env.py",
     "alembic/script.py.mako",
     "alembic/versions/.gitkeep",
-    "compose.yaml",
     "logging.ini",
     "pyproject.toml",
     "scripts/__init__.py",
@@ -81,6 +82,7 @@ ANSWER_KEYS = {
     "author_email",
     "author_name",
     "ci",
+    "deploy",
     "description",
     "docs_environments",
     "domains",
@@ -137,6 +139,9 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
         for folder in ("tests/files", "tests/jobs"):
             if f"{folder}/__init__.py" in expected:
                 expected.add(f"{folder}/test_access.py")
+    expected = expected.union(*(DEPLOY_FILES[choice] for choice in answer_set.deploy))
+    if "kubernetes" in answer_set.deploy and answer_set.answers.get("worker", False):
+        expected |= KUBERNETES_WORKER_FILES
 
     assert tree(rendered(answer_set)) == expected
 
@@ -145,7 +150,8 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
 def test_answers_file(answer_set: AnswerSet, rendered: Rendered) -> None:
     answers = yaml.safe_load((rendered(answer_set) / ".copier-answers.yml").read_text())
 
-    assert set(answers) == ANSWER_KEYS
+    hostname = {"hostname"} if "kubernetes" in answer_set.deploy else set()  # the Ingress's
+    assert set(answers) == ANSWER_KEYS | hostname
     for key, value in answer_set.answers.items():
         assert answers[key] == value
     assert Path(answers["_src_path"]).is_absolute()

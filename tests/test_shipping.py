@@ -1,13 +1,15 @@
 """Tier 1: what ships beside the code, checked statically (no Docker engine, no runner).
 
 A rendered service's image (hadolint), compose file (the compose-spec JSON schema, through
-check-jsonschema's vendored copy), CI workflow (actionlint, with shellcheck on ``run:``
-scripts) and pre-commit hooks; then the template's own workflows and documentation site
-(``mkdocs build --strict``). Each tool is a dev dependency whose wheel carries its binary.
+check-jsonschema's vendored copy) and its proxy (``caddy validate``), CI workflow (actionlint,
+with shellcheck on ``run:`` scripts) and pre-commit hooks; then the template's own workflows and
+documentation site (``mkdocs build --strict``). Each tool is a dev dependency whose wheel carries
+its binary. The Kubernetes manifests have their own file (``tests/test_kubernetes.py``).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import shlex
@@ -30,7 +32,12 @@ with_ci = pytest.mark.parametrize(
     [s for s in ANSWER_SETS if s.answers.get("ci", "github") == "github"],
     ids=lambda s: s.name,
 )
+with_compose = pytest.mark.parametrize(
+    "answer_set", [s for s in ANSWER_SETS if "compose" in s.deploy], ids=lambda s: s.name
+)
 TEMPLATE_WORKFLOWS = TEMPLATE_ROOT / ".github" / "workflows"
+# Services that `docker compose up --scale NAME=N` may run several of.
+SCALED_SERVICES = {"app", "worker"}
 
 
 def tool(name: str) -> str:
@@ -69,6 +76,23 @@ def stages(dockerfile: str) -> list[list[tuple[str, str]]]:
         if found:
             found[-1].append((keyword, arguments))
     return found
+
+
+def image_command(project: Path) -> list[str]:
+    """The final stage's CMD: what a container of the image runs unless told otherwise."""
+    *_, final = stages((project / "Dockerfile").read_text())
+    return list(json.loads(dict(final)["CMD"]))
+
+
+def option(command: list[str], name: str) -> str:
+    return command[command.index(name) + 1]
+
+
+def worker_command(project: Path) -> list[str]:
+    """scripts/worker's taskiq command, as a container runs it (no ``uv run``, no ``$@``)."""
+    script = (project / "scripts" / "worker").read_text()
+    line = next(line for line in script.splitlines() if line.startswith("exec uv run taskiq "))
+    return [word for word in shlex.split(line)[3:] if word != "$@"]
 
 
 def load_yaml(path: Path) -> Any:
@@ -162,7 +186,7 @@ def test_dockerignore_admits_only_what_the_image_uses(
 # --- compose.yaml ----------------------------------------------------------------------------
 
 
-@answer_sets
+@with_compose
 def test_compose_matches_the_compose_spec(answer_set: AnswerSet, rendered: Rendered) -> None:
     run(compose_schema(rendered(answer_set) / "compose.yaml"), TEMPLATE_ROOT)
 
@@ -178,7 +202,7 @@ def test_compose_spec_refuses_an_unknown_condition(tmp_path: Path, rendered: Ren
     assert "service_done" in result.stdout
 
 
-@answer_sets
+@with_compose
 def test_compose_migrates_before_the_app_starts(answer_set: AnswerSet, rendered: Rendered) -> None:
     project = rendered(answer_set)
     services = load_yaml(project / "compose.yaml")["services"]
@@ -201,7 +225,7 @@ def test_compose_migrates_before_the_app_starts(answer_set: AnswerSet, rendered:
     assert db["environment"]["POSTGRES_DB"] == database_name(project)
 
 
-@answer_sets
+@with_compose
 def test_compose_runs_the_documented_worker(answer_set: AnswerSet, rendered: Rendered) -> None:
     """P04: with the worker, Redis and a worker running scripts/worker's command; else neither."""
     project = rendered(answer_set)
@@ -209,16 +233,160 @@ def test_compose_runs_the_documented_worker(answer_set: AnswerSet, rendered: Ren
     if not answer_set.answers.get("worker", False):
         assert {"redis", "worker"}.isdisjoint(services)
         return
-    script = (project / "scripts" / "worker").read_text()
-    line = next(line for line in script.splitlines() if line.startswith("exec uv run taskiq "))
     worker = services["worker"]
 
-    assert worker["command"] == [word for word in shlex.split(line)[3:] if word != "$@"]
+    assert worker["command"] == worker_command(project)
     assert "src.worker:ProcessPoolReceiver" in worker["command"]
     assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
     assert worker["image"] == services["app"]["image"]
     assert urlsplit(worker["environment"]["REDIS_URL"]).hostname == "redis"
     assert "redis-cli" in services["redis"]["healthcheck"]["test"]
+
+
+def fixed_host_ports(service: dict[str, Any]) -> list[str]:
+    """The host ports a service publishes by number (a second replica could not bind them)."""
+    found = []
+    for port in service.get("ports", []):
+        if isinstance(port, dict):
+            if port.get("published"):
+                found.append(str(port["published"]))
+            continue
+        parts = str(port).split("/")[0].rsplit(":", 2)
+        if len(parts) > 1 and parts[-2]:
+            found.append(parts[-2])
+    return found
+
+
+def check_scalable(services: dict[str, Any]) -> None:
+    """Every service but the proxy can run as several replicas: no fixed host port or name."""
+    for name, service in services.items():
+        if name in SCALED_SERVICES:
+            assert fixed_host_ports(service) == [], f"{name} publishes a fixed host port"
+            assert "container_name" not in service, f"{name} has a fixed container name"
+    published = {name for name, service in services.items() if fixed_host_ports(service)}
+    assert published <= {"proxy"}, f"only the proxy publishes host ports, not {published}"
+
+
+@with_compose
+def test_compose_scales_the_app_behind_the_proxy(answer_set: AnswerSet, rendered: Rendered) -> None:
+    project = rendered(answer_set)
+    compose = load_yaml(project / "compose.yaml")
+    services = compose["services"]
+    app, proxy = services["app"], services["proxy"]
+    (edge,) = compose["networks"]["edge"]["ipam"]["config"]
+    proxy_address = ipaddress.ip_address(proxy["networks"]["edge"]["ipv4_address"])
+
+    check_scalable(services)
+    assert set(fixed_host_ports(proxy)) == {"80", "443"}
+    # uvicorn trusts forwarded headers from the proxy's address only, which Docker never gives
+    # to another container: it lies in the subnet, outside the range handed out.
+    assert app["environment"]["FORWARDED_ALLOW_IPS"] == str(proxy_address)
+    assert proxy_address in ipaddress.ip_network(edge["subnet"])
+    assert proxy_address not in ipaddress.ip_network(edge["ip_range"])
+    assert set(app["networks"]) == {"default", "edge"}
+    assert set(proxy["networks"]) == {"edge"}
+    # One ROOT_PATH for both: Caddy strips the prefix, uvicorn tells the app about it.
+    assert app["environment"]["UVICORN_ROOT_PATH"] == proxy["environment"]["ROOT_PATH"]
+    assert proxy["environment"]["ROOT_PATH"] == "${ROOT_PATH:-}"
+    assert proxy["environment"]["DOMAIN"] == "${DOMAIN:-localhost}"
+    caddyfile, target = proxy["volumes"][0].split(":")[:2]
+    assert (project / caddyfile).is_file()
+    assert target == "/etc/caddy/Caddyfile"
+
+
+@pytest.mark.parametrize(
+    "ports",
+    [["8000:8000"], ["127.0.0.1:8000:8000"], [{"target": 8000, "published": "8000"}]],
+    ids=["short", "address", "long"],
+)
+def test_a_fixed_host_port_on_the_app_cannot_scale(ports: list[Any], rendered: Rendered) -> None:
+    services = load_yaml(rendered(ANSWER_SETS[0]) / "compose.yaml")["services"]
+    check_scalable(services)
+    services["app"]["ports"] = ports
+
+    with pytest.raises(AssertionError, match="app publishes a fixed host port"):
+        check_scalable(services)
+
+
+def test_an_ephemeral_host_port_scales(rendered: Rendered) -> None:
+    services = load_yaml(rendered(ANSWER_SETS[0]) / "compose.yaml")["services"]
+    services["app"]["ports"] = ["8000", "127.0.0.1::8000"]
+
+    check_scalable(services)
+
+
+# --- the proxy's Caddyfile -------------------------------------------------------------------
+
+
+def caddy_env(home: Path, **env: str) -> dict[str, str]:
+    """Caddy's state in a directory of the test's own, and the variables compose passes it."""
+    return {"XDG_DATA_HOME": str(home), "XDG_CONFIG_HOME": str(home), "HOME": str(home), **env}
+
+
+def adapted_caddyfile(project: Path, home: Path, **env: str) -> dict[str, Any]:
+    """The rendered Caddyfile as Caddy's JSON configuration (what Caddy runs)."""
+    caddyfile = project / "deploy" / "compose" / "Caddyfile"
+    command = [tool("caddy"), "adapt", "--config", str(caddyfile), "--adapter", "caddyfile"]
+    return dict(json.loads(run(command, home, caddy_env(home, **env)).stdout))
+
+
+def handlers(config: Any, name: str) -> list[dict[str, Any]]:
+    """Every handler called ``name`` anywhere in an adapted configuration."""
+    if isinstance(config, list):
+        return [found for item in config for found in handlers(item, name)]
+    if not isinstance(config, dict):
+        return []
+    own = [config] if config.get("handler") == name else []
+    return own + [found for value in config.values() for found in handlers(value, name)]
+
+
+@with_compose
+@pytest.mark.parametrize("root_path", ["", "/api"], ids=["root", "prefix"])
+def test_caddyfile_is_valid(
+    answer_set: AnswerSet, root_path: str, tmp_path: Path, rendered: Rendered
+) -> None:
+    caddyfile = rendered(answer_set) / "deploy" / "compose" / "Caddyfile"
+    validate = [tool("caddy"), "validate", "--config", str(caddyfile), "--adapter", "caddyfile"]
+
+    env = caddy_env(tmp_path, DOMAIN="api.example.com", ROOT_PATH=root_path)
+
+    result = run(validate, tmp_path, env)
+
+    assert "Valid configuration" in result.stdout
+
+
+def test_caddy_validate_refuses_a_broken_caddyfile(tmp_path: Path, rendered: Rendered) -> None:
+    caddyfile = (rendered(ANSWER_SETS[0]) / "deploy" / "compose" / "Caddyfile").read_text()
+    broken = tmp_path / "Caddyfile"
+    broken.write_text(caddyfile.replace("lb_policy round_robin", "lb_policy round_robbin"))
+    validate = [tool("caddy"), "validate", "--config", str(broken), "--adapter", "caddyfile"]
+
+    result = run_unchecked(validate, tmp_path, caddy_env(tmp_path))
+
+    assert result.returncode != 0
+    assert "round_robbin" in result.stdout
+
+
+@with_compose
+def test_caddy_proxies_every_app_replica(
+    answer_set: AnswerSet, tmp_path: Path, rendered: Rendered
+) -> None:
+    project = rendered(answer_set)
+    config = adapted_caddyfile(project, tmp_path, DOMAIN="api.example.com", ROOT_PATH="/api")
+    (proxy,) = handlers(config, "reverse_proxy")
+    (strip,) = handlers(config, "rewrite")
+    command = image_command(project)
+    keep_alive_ns = proxy["transport"]["keep_alive"]["idle_timeout"]
+
+    # Every address Docker's DNS gives for the app service, on the port the image listens on.
+    assert proxy["dynamic_upstreams"]["source"] == "a"
+    assert proxy["dynamic_upstreams"]["name"] == "app"
+    assert "app" in load_yaml(project / "compose.yaml")["services"]
+    assert proxy["dynamic_upstreams"]["port"] == option(command, "--port")
+    assert strip["strip_path_prefix"] == "/api"
+    # Caddy drops idle connections before uvicorn closes them (no 502 on a reused connection).
+    assert keep_alive_ns / 1e9 < int(option(command, "--timeout-keep-alive"))
+    assert "api.example.com" in json.dumps(config["apps"]["http"]["servers"])
 
 
 # --- the service's CI workflow ---------------------------------------------------------------
