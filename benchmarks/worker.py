@@ -11,7 +11,9 @@ seconds from the start:
 - supervisor: taskiq's supervisor process logs its first line (Python and taskiq imported);
 - tasks: the worker process imports the task modules (``src.worker`` imported);
 - listening: the broker started (the app imported and its lifespan entered, in the worker);
-- result: the first job's result is stored.
+- result: the first job's result is stored;
+- cpu: CPU seconds the worker's processes used, start to stop (less sensitive to a busy machine
+  than the wall-clock phases).
 """
 
 from __future__ import annotations
@@ -30,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from service import DEPENDENCIES_AS_OF, render, run
 
-PHASES = ("supervisor", "tasks", "listening", "result")
+PHASES = ("supervisor", "tasks", "listening", "result", "cpu")
 
 RUN = '''
-import asyncio, datetime, json, os, signal, subprocess, sys, time, uuid
+import asyncio, datetime, json, os, resource, signal, subprocess, sys, time, uuid
 
 queue = f"bench-{uuid.uuid4().hex}"
 os.environ.update(ENVIRONMENT="local", WORKER_QUEUE=queue)
@@ -56,6 +58,7 @@ async def main():
     await broker.startup()
     task = await tasks.count_primes.kiq(10)
     log_path = f"{os.environ['LOG_DIR']}/{queue}.log"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(log_path, "w") as log:
         started = time.time()
         worker = subprocess.Popen(
@@ -65,6 +68,8 @@ async def main():
         phases = {"result": time.time() - started}
     os.killpg(worker.pid, signal.SIGTERM)
     worker.wait(30)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    phases["cpu"] = sum(getattr(after, f) - getattr(before, f) for f in ("ru_utime", "ru_stime"))
     await broker.shutdown()
     async with Redis.from_url(os.environ.get("REDIS_URL", "redis://localhost:6379/0")) as redis:
         if keys := [key async for key in redis.scan_iter(f"{queue}*")]:

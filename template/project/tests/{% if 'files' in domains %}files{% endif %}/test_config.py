@@ -40,7 +40,7 @@ def test_bucket_is_required_when_deployed(
         with pytest.raises(ValidationError, match="STORAGE_BUCKET is required"):
             StorageConfig(_env_file=None)
     else:
-        assert StorageConfig(_env_file=None).BUCKET == default
+        assert default == StorageConfig(_env_file=None).BUCKET
 
 
 @pytest.mark.parametrize("bucket", ["ab", "Uploads", "my_bucket", "-files", "x" * 64])
