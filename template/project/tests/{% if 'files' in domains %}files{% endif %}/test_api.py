@@ -1,6 +1,7 @@
 """Contract fuzzing of the files operations on moto's S3 server (tests/fuzz.py)."""
 
 from httpx import AsyncClient
+from schemathesis.checks import negative_data_rejection
 
 from src.main import app
 from tests import fuzz
@@ -19,5 +20,11 @@ async def test_files_api(
         headers=write_headers,
     )
     await fuzz.call_and_validate(
-        client, case, headers=write_headers, path_parameters={"file_id": stored.json()["id"]}
+        client,
+        case,
+        headers=write_headers,
+        path_parameters={"file_id": stored.json()["id"]},
+        # A multipart part is bytes: the "integer" Schemathesis puts in the file field, as
+        # "-28070968", is a valid file, not schema-violating data.
+        excluded_checks=[negative_data_rejection] if case.method == "POST" else None,
     )
