@@ -4,6 +4,7 @@ mapped by what they mean: transient ones are a 503 (logged), the others stay err
 import asyncio
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -21,31 +22,36 @@ from src.main import app
 WAIT_SECONDS = 5
 
 
-Events = tuple[threading.Event, threading.Event]
+@dataclass
+class HeldStorage:
+    """Set by the S3 server: an upload ``entered`` it, and it ``answered``; set by the test:
+    ``release`` the upload."""
+
+    entered: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    answered: threading.Event = field(default_factory=threading.Event)
 
 
 @pytest.fixture
-def held_storage(monkeypatch: pytest.MonkeyPatch) -> Iterator[Events]:
+def held_storage(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldStorage]:
     """The S3 server (not the client) holds every upload until the test releases it."""
-    entered, release = threading.Event(), threading.Event()
+    held = HeldStorage()
     put_object = S3Backend.put_object
 
     def held_put_object(self: S3Backend, *args: Any, **kwargs: Any) -> Any:
-        entered.set()
-        release.wait(WAIT_SECONDS)
+        held.entered.set()
+        held.release.wait(WAIT_SECONDS)
+        held.answered.set()
         return put_object(self, *args, **kwargs)
 
     monkeypatch.setattr(S3Backend, "put_object", held_put_object)
-    yield entered, release
-    release.set()
+    yield held
+    held.release.set()
 
 
 async def test_event_loop_serves_requests_while_s3_is_slow(
-    client: AsyncClient,
-    write_headers: dict[str, str],
-    held_storage: Events,
+    client: AsyncClient, write_headers: dict[str, str], held_storage: HeldStorage
 ) -> None:
-    entered, release = held_storage
     upload = asyncio.create_task(
         client.post(
             app.url_path_for("upload_file"),
@@ -53,14 +59,14 @@ async def test_event_loop_serves_requests_while_s3_is_slow(
             headers=write_headers,
         )
     )
-    assert await asyncio.to_thread(entered.wait, WAIT_SECONDS), "the upload never reached S3"
+    assert await asyncio.to_thread(held_storage.entered.wait, WAIT_SECONDS), "no upload reached S3"
 
     # S3 holds the upload until released: /healthz answers only if boto3 is off the event loop.
     health = await client.get(app.url_path_for("get_liveness"))
 
     assert health.status_code == status.HTTP_200_OK
-    assert not upload.done(), "the event loop was blocked while S3 was slow"
-    release.set()
+    assert not held_storage.answered.is_set(), "the event loop was blocked while S3 was slow"
+    held_storage.release.set()
     assert (await upload).status_code == status.HTTP_201_CREATED
 
 
