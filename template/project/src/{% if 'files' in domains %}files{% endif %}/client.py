@@ -1,4 +1,4 @@
-"""The object storage client (P14): boto3 is a sync SDK, so every call it makes runs in the
+"""The object storage client: boto3 is a sync SDK, so every call it makes runs in the
 thread pool (``run_in_threadpool``) behind an async function; the event loop keeps serving
 other requests while S3 answers."""
 

@@ -12,7 +12,7 @@ LOCAL_BUCKET = "files"
 
 
 class StorageConfig(BaseSettings):
-    """The files domain's object storage (S3 or compatible), read from ``STORAGE_*`` (P07)."""
+    """The files domain's object storage (S3 or compatible), read from ``STORAGE_*``."""
 
     model_config = SettingsConfigDict(
         env_prefix="STORAGE_", env_file=".env", env_ignore_empty=True, extra="ignore"

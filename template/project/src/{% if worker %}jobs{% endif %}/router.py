@@ -19,7 +19,7 @@ router = APIRouter(tags=["jobs"])
 async def create_prime_count(
     _access: WriteAccessDep, data: PrimeCountCreate, broker: BrokerDep
 ) -> JobResponse:
-    """Queue a CPU-bound count for the worker (P04); poll the returned job for its result."""
+    """Queue a CPU-bound count for the background worker; poll the returned job for its result."""
     count = tasks.count_primes.kicker().with_broker(broker)
     return await service.queue_job(
         broker, lambda job_id: count.with_task_id(job_id).kiq(data.limit)

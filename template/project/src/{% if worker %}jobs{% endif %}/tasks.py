@@ -1,4 +1,4 @@
-"""The jobs domain's background tasks (P04), run by the worker (``scripts/worker``)."""
+"""The jobs domain's background tasks, run by the worker (``scripts/worker``)."""
 
 from src.jobs import utils
 from src.jobs.constants import PRIME_COUNT_TIMEOUT_SECONDS

@@ -1,4 +1,4 @@
-"""P14: boto3 blocks, yet the event loop keeps serving while it waits for S3; SDK errors are
+"""boto3 blocks, yet the event loop keeps serving while it waits for S3; SDK errors are
 mapped by what they mean: transient ones are a 503 (logged), the others stay errors."""
 
 import asyncio
