@@ -7,6 +7,7 @@ Copier loads these classes by file path through
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import sys
 from pathlib import Path
@@ -24,14 +25,16 @@ if TYPE_CHECKING:
 def _load(name: str) -> ModuleType:
     # Copier imports this file by path, not as part of a package: load the sibling module the
     # same way so it works from a template checkout, a cached clone and the test suite alike.
-    module_name = f"copier_fastapi_practices_{name}"
+    # An update runs the old and the new template's extensions in one process (the old first):
+    # the module name carries a hash of the file's content, so each version runs its own code.
+    path = Path(__file__).with_name(f"{name}.py")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    module_name = f"copier_fastapi_practices_{name}_{digest}"
     if module_name in sys.modules:
         return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(
-        module_name, Path(__file__).with_name(f"{name}.py")
-    )
+    spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
-        msg = f"cannot load {Path(__file__).with_name(f'{name}.py')}"
+        msg = f"cannot load {path}"
         raise ImportError(msg)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module

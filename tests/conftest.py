@@ -56,7 +56,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[AnswerSet],
 
 @pytest.fixture(scope="session")
 def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A git repository of the template tagged v1.0.0 (previous) and v1.1.0 (current)."""
+    """This repository's history, then the working tree committed and tagged ``versions.NEW``."""
     from tests.versions import build_template_repo
 
     return build_template_repo(tmp_path_factory.mktemp("template-repo"))

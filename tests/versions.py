@@ -1,7 +1,9 @@
-"""A throwaway git repository of the template with two release tags, for update tests.
+"""A throwaway git repository of the template for update tests: this repository's real history,
+then the working tree as one more commit (uncommitted work is what gets tested).
 
-``v1.1.0`` is the working tree as it is; ``v1.0.0`` is the same tree with the edits in
-``OLD_TEXTS`` undone, standing for the previous release (until real releases exist).
+Tags are made here, never read from the clone: ``v0.1.0`` on its known commit, and ``NEW`` on the
+working tree, above any real release, so ``copier update`` without ``-r`` goes there as it goes
+to the newest release for a user.
 """
 
 from __future__ import annotations
@@ -10,61 +12,92 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.helpers import TEMPLATE_ROOT, run
+import pytest
 
-OLD, NEW = "v1.0.0", "v1.1.0"
-AUTH = "template/project/src/{% if 'auth' in domains %}auth{% endif %}"
-DOMAIN = "template/domain/src/{{ domain_name }}"
-# path -> (text in the current tree, text it had in the previous release)
-OLD_TEXTS = {
-    "template/project/src/health.py": (
-        "answers; never checks dependencies, so a database outage never restarts it.",
-        "answers.",
-    ),
-    f"{AUTH}/service.py": (
-        '"""Store a new refresh token (a new family at login) and return its clear value."""',
-        '"""Store a new refresh token."""',
-    ),
-    f"{DOMAIN}/router.py.jinja": (
-        '"""One {{ item | replace(\'_\', \' \') }}."""',
-        '"""Get one {{ item | replace(\'_\', \' \') }}."""',
-    ),
+from tests.helpers import TEMPLATE_ROOT, run, run_unchecked
+
+NEW = "v99.0.0"
+# Release tags and the commits they name (git tag -l): recreated in the throwaway repository.
+RELEASES = {"v0.1.0": "e4b4153"}
+# Points of main's history the update tests start from, oldest first, with the answer sets each
+# is rendered with (tests/test_history.py): one per point, more where a point brought something
+# new (auth and posts at dbf1e37; scripts/new-domain at f4ec18d; the worker and files at
+# 4f4f541). c0c15ad shipped auth and posts, but its domains question had no choices: Copier
+# dropped any answer silently (domains: []), so a service of that commit has no domains.
+POINTS = {
+    "98e6f46": ("no-domains",),  # the first commit; the extension loader's old module name
+    "c0c15ad": ("no-domains",),
+    "dbf1e37": ("auth-posts",),  # the ci question
+    "f4ec18d": ("no-domains",),  # kind=domain: the tests add a domain as scripts/new-domain does
+    "4f4f541": ("files-worker",),
+    "e4b4153": ("auth-posts",),  # v0.1.0
 }
+# Commits from which scripts/new-domain exists (its services get a generated domain too).
+NEW_DOMAIN_SINCE = ("f4ec18d", "4f4f541", "e4b4153")
 GIT = ["git", "-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
+SHALLOW_HELP = (
+    "The update tests start from commits of this repository's history ({missing}), which this "
+    "clone lacks (a shallow clone?) and which could not be fetched from its 'origin' remote. "
+    "Fetch them with `git fetch --unshallow` (GitHub Actions: actions/checkout with "
+    "fetch-depth: 0), then run the tests again."
+)
 
 
-def template_files() -> list[str]:
+def template_files(root: Path = TEMPLATE_ROOT) -> list[str]:
     """Tracked and untracked (not ignored) files: the template as it would be committed."""
     listed = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=TEMPLATE_ROOT,
+        cwd=root,
         capture_output=True,
         text=True,
         check=True,
     ).stdout.splitlines()
-    return [name for name in listed if (TEMPLATE_ROOT / name).is_file()]
+    return [name for name in listed if (root / name).is_file()]
 
 
-def build_template_repo(destination: Path) -> Path:
-    for name in template_files():
-        (destination / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(TEMPLATE_ROOT / name, destination / name)
+def missing_commits(repo: Path, commits: list[str]) -> list[str]:
+    return [
+        commit
+        for commit in commits
+        if run_unchecked(["git", "cat-file", "-e", f"{commit}^{{commit}}"], repo).returncode
+    ]
+
+
+def fetch_history(repo: Path, source: Path, commits: list[str]) -> None:
+    """Make ``commits`` (and their history) present in ``repo``, fetched from ``source``.
+
+    A shallow ``source`` lacks them: fetch the rest from its ``origin`` remote, or fail with
+    what to do. Never a skip: a silent skip would hide every update test.
+    """
+    run(["git", "fetch", "-q", "--no-tags", str(source), "HEAD"], repo)
+    if not (missing := missing_commits(repo, commits)):
+        return
+    origin = run_unchecked(["git", "remote", "get-url", "origin"], source).stdout.strip()
+    if origin:
+        shallow = (repo / ".git" / "shallow").exists()
+        unshallow = ["--unshallow"] if shallow else []
+        refs = "+refs/heads/*:refs/remotes/origin/*"
+        run_unchecked(["git", "fetch", "-q", "--no-tags", *unshallow, origin, refs], repo)
+        missing = missing_commits(repo, commits)
+    if missing:
+        pytest.fail(SHALLOW_HELP.format(missing=", ".join(missing)), pytrace=False)
+
+
+def build_template_repo(destination: Path, source: Path = TEMPLATE_ROOT) -> Path:
+    """History of ``source``'s HEAD, then its working tree committed and tagged ``NEW``."""
+    destination.mkdir(parents=True, exist_ok=True)
     run(["git", "init", "-q", "-b", "main"], destination)
-    current = {path: (destination / path).read_text() for path in OLD_TEXTS}
-    for path, (new, old) in OLD_TEXTS.items():
-        assert new in current[path], f"{path} changed: update OLD_TEXTS in tests/versions.py"
-        (destination / path).write_text(current[path].replace(new, old))
-    commit_and_tag(destination, OLD)
-    for path, text in current.items():
-        (destination / path).write_text(text)
-    commit_and_tag(destination, NEW)
+    fetch_history(destination, source, [*POINTS, *RELEASES.values()])
+    run(["git", "reset", "-q", "FETCH_HEAD"], destination)  # HEAD's index, an empty work tree
+    for name in template_files(source):
+        (destination / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source / name, destination / name)
+    run(["git", "add", "-A"], destination)
+    run([*GIT, "commit", "-q", "--allow-empty", "-m", "The working tree"], destination)
+    for tag, commit in RELEASES.items():
+        run([*GIT, "tag", tag, commit], destination)
+    run([*GIT, "tag", NEW], destination)
     return destination
-
-
-def commit_and_tag(repo: Path, tag: str) -> None:
-    run(["git", "add", "-A"], repo)
-    run([*GIT, "commit", "-q", "-m", f"Release {tag}"], repo)
-    run([*GIT, "tag", tag], repo)
 
 
 def commit_all(project: Path, message: str) -> None:
