@@ -229,10 +229,10 @@ VIOLATIONS = {
     ),
     "P04-sync-tasks-in-threads": Violation(
         "P04",
-        replace("scripts/worker", " --use-process-pool", ""),
-        [*PYTEST, "tests/test_worker.py::test_worker_runs_sync_tasks_in_processes"],
-        "tests/test_worker.py::test_worker_runs_sync_tasks_in_processes",
-        ("CPU-bound (sync) tasks must run in worker processes",),
+        replace("scripts/worker", " --receiver src.worker:ProcessPoolReceiver", ""),
+        [*PYTEST, "tests/test_worker.py::test_sync_task_runs_in_a_pool_process"],
+        "tests/test_worker.py::test_sync_task_runs_in_a_pool_process",
+        ("the task ran in the worker's own process, not in its pool",),
         answer_set="all",
     ),
     "P14-sync-sdk-on-the-event-loop": Violation(

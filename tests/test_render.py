@@ -55,10 +55,12 @@ CORE_FILES = {
     "src/domains.py",
     "src/exceptions.py",
     "src/health.py",
+    "src/access.py",
     "src/main.py",
     "src/models.py",
     "src/pagination.py",
     "tests/__init__.py",
+    "tests/access.py",
     "tests/conftest.py",
     "tests/fuzz.py",
     "tests/migrations.py",
@@ -136,6 +138,11 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
         expected -= {".github/workflows/ci.yml"}
     if answer_set.answers.get("worker", False):
         expected |= WORKER_FILES
+    # Write routes of domains without users of their own, when auth decides who may write.
+    if "auth" in answer_set.domains:
+        for folder in ("tests/files", "tests/jobs"):
+            if f"{folder}/__init__.py" in expected:
+                expected.add(f"{folder}/test_access.py")
     expected = expected.union(*(DEPLOY_FILES[choice] for choice in answer_set.deploy))
     if "kubernetes" in answer_set.deploy and answer_set.answers.get("worker", False):
         expected |= KUBERNETES_WORKER_FILES

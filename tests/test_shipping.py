@@ -236,7 +236,7 @@ def test_compose_runs_the_documented_worker(answer_set: AnswerSet, rendered: Ren
     worker = services["worker"]
 
     assert worker["command"] == worker_command(project)
-    assert "--use-process-pool" in worker["command"]
+    assert "src.worker:ProcessPoolReceiver" in worker["command"]
     assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
     assert worker["image"] == services["app"]["image"]
     assert urlsplit(worker["environment"]["REDIS_URL"]).hostname == "redis"
@@ -451,7 +451,7 @@ def test_ci_workflow_runs_every_check(answer_set: AnswerSet, rendered: Rendered)
     assert jobs["migrations"]["services"]["postgres"]["env"]["POSTGRES_DB"] == database_name(
         project
     )
-    # The worker's integration test needs Redis (it is skipped, and says so, without one).
+    # The worker and jobs tests need Redis (under CI they fail without one, never skip).
     worker = answer_set.answers.get("worker", False)
     assert ("redis" in jobs["tests"]["services"]) == worker
     assert ("REDIS_URL" in jobs["tests"]["env"]) == worker
