@@ -89,10 +89,12 @@ def option(command: list[str], name: str) -> str:
 
 
 def worker_command(project: Path) -> list[str]:
-    """scripts/worker's taskiq command, as a container runs it (no ``uv run``, no ``$@``)."""
+    """scripts/worker's taskiq command, as a container runs it: from ``taskiq`` on (no ``uv run``,
+    no developer-database wrapper, no ``$@``)."""
     script = (project / "scripts" / "worker").read_text()
-    line = next(line for line in script.splitlines() if line.startswith("exec uv run taskiq "))
-    return [word for word in shlex.split(line)[3:] if word != "$@"]
+    line = next(line for line in script.splitlines() if line.startswith("exec uv run "))
+    words = shlex.split(line)
+    return [word for word in words[words.index("taskiq") :] if word != "$@"]
 
 
 def load_yaml(path: Path) -> Any:
