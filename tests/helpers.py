@@ -82,10 +82,12 @@ DOMAIN_FILES = {
 WORKER_FILES = package_files(
     "jobs",
     "__init__ constants dependencies exceptions router schemas service tasks utils",
-    "__init__ test_api test_router test_utils",
+    "__init__ conftest test_api test_router test_utils",
     "scripts/worker",
     "src/worker.py",
+    "tests/real_redis.py",
     "tests/test_worker.py",
+    "tests/worker_tasks.py",
 )
 
 # What each choice of the deploy question adds (compose alone is the default).

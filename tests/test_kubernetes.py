@@ -42,9 +42,8 @@ MAX_CONNECTIONS = 100
 RESERVED_CONNECTIONS = 10
 # Set by the manifests for uvicorn, not by the service's settings classes.
 UVICORN_VARIABLES = {"FORWARDED_ALLOW_IPS"}
-# The worker's task timeout is being added to the worker's settings by the task-timeout work:
-# until it lands, the ConfigMap may set it before the service reads it.
-PENDING_SETTINGS = {"WORKER_TASK_TIMEOUT_SECONDS"}
+# Settings the ConfigMap may set before the service reads them (none at the moment).
+PENDING_SETTINGS: set[str] = set()
 WORKLOADS = {"Deployment", "Job"}
 
 KUBERNETES_SETS = [s for s in ANSWER_SETS if "kubernetes" in s.deploy]
@@ -527,7 +526,7 @@ def test_worker_fits_its_pod_and_finishes_its_tasks(built: Built) -> None:
     ("old", "new", "message"),
     [
         ("terminationGracePeriodSeconds: 330", "terminationGracePeriodSeconds: 30", "grace"),
-        ('"--max-process-pool-processes", "2"', '"--max-tasks-per-child", "2"', "unbounded"),
+        ("- name: WORKER_PROCESSES", "- name: WORKER_PROCESS_COUNT", "unbounded"),
         ('cpu: "2"', 'cpu: "1"', "pool above CPU limit"),
     ],
     ids=["grace", "unbounded-pool", "small-pod"],
@@ -544,10 +543,7 @@ def test_a_worker_that_cannot_finish_fails(
 
 
 def pool_processes(config: dict[str, str], container: dict[str, Any]) -> int:
-    """The size of the worker's process pool: taskiq's option, or the worker's setting."""
-    command = container["command"]
-    if "--max-process-pool-processes" in command:
-        return int(option(command, "--max-process-pool-processes"))
+    """The size of the worker's process pool: the worker's setting (one per core by default)."""
     env = container_env(config, container)
     assert "WORKER_PROCESSES" in env, "unbounded process pool: one process per core of the node"
     return int(env["WORKER_PROCESSES"])

@@ -1,7 +1,9 @@
 """Each practice test of the rendered service fails when its practice is broken.
 
-A copy of the installed ``defaults`` service gets one violation, then the practice's own check
-runs there (with the installed virtualenv) and must fail, naming the test that caught it.
+A copy of an installed service runs the practice's own check first as it is (it must pass),
+then again, the same command in the same copy, after one violation: it must fail with
+``FAILED <node id>`` of the test that guards the practice and that test's own reason. A failure
+anywhere else (an error at setup, an unreachable database) is not a catch.
 """
 
 from __future__ import annotations
@@ -84,7 +86,9 @@ class Violation:
     practice: str
     mutate: Callable[[Path], None]
     command: list[str]
-    caught_by: str
+    # The pytest node id that must fail (None for a linter) and what its output must say.
+    failed: str | None
+    reasons: tuple[str, ...]
     answer_set: str = "defaults"
 
 
@@ -102,7 +106,8 @@ VIOLATIONS = {
             }
         ),
         [*PYTEST, "tests/test_architecture.py"],
-        "test_domains_import_each_other_by_module",
+        "tests/test_architecture.py::test_domains_import_each_other_by_module",
+        ("beta/service.py", "line 1: from src.alpha.service import"),
     ),
     "P02-contract-domain-imports-router": Violation(
         "P02",
@@ -115,13 +120,15 @@ VIOLATIONS = {
             }
         ),
         ["lint-imports"],
-        "src.beta is not allowed to import src.alpha",
+        None,
+        ("Domains are independent BROKEN", "src.beta is not allowed to import src.alpha"),
     ),
     "P03-blocking-call-in-async-route": Violation(
         "P03",
         write({"src/slow.py": "import time\n\n\nasync def wait() -> None:\n    time.sleep(1)\n"}),
         ["ruff", "check", "--no-cache", "src"],
-        "ASYNC251",
+        None,
+        ("ASYNC251", "src/slow.py:5:5"),
     ),
     "P06-datetime-format": Violation(
         "P06",
@@ -131,19 +138,29 @@ VIOLATIONS = {
             "return value.isoformat()",
         ),
         [*PYTEST, "tests/test_models.py"],
-        "test_datetimes_serialize_in_one_utc_format",
+        "tests/test_models.py::test_datetimes_serialize_in_one_utc_format",
+        ("2024-05-01T12:30:15Z",),
     ),
     "P07-cors-wildcard-with-credentials": Violation(
         "P07",
         replace("src/config.py", 'and "*" in self.CORS_ORIGINS', 'and "*" in self.CORS_HEADERS'),
         [*PYTEST, "tests/test_config.py"],
-        "test_wildcard_origin_with_credentials_is_refused",
+        "tests/test_config.py::test_wildcard_origin_with_credentials_is_refused",
+        ("DID NOT RAISE",),
     ),
     "P16-docs-always-shown": Violation(
         "P16",
         replace("src/main.py", '"/openapi.json" if config.show_docs else None', '"/openapi.json"'),
-        [*PYTEST, "tests/test_main.py"],
-        "test_docs_hidden_outside_chosen_environments",
+        [*PYTEST, "tests/test_docs.py"],
+        "tests/test_docs.py::test_docs_served_only_in_chosen_environments[testing-/docs]",
+        ("assert 200 == 404",),
+    ),
+    "P16-docs-in-production": Violation(
+        "P16",
+        replace("src/constants.py", '["local", "staging"]', '["local", "staging", "production"]'),
+        [*PYTEST, "tests/test_docs.py"],
+        "tests/test_docs.py::test_docs_served_only_in_chosen_environments[production-/docs]",
+        ("assert 200 == 404",),
     ),
     "P18-guide-unique-pattern": Violation(
         "P18",
@@ -153,7 +170,8 @@ VIOLATIONS = {
             '"uq": "%(table_name)s_%(column_0_name)s_key"',
         ),
         [*PYTEST, "tests/test_database.py"],
-        "test_conventions_name_multi_column_constraints_apart",
+        "tests/test_database.py::test_conventions_name_multi_column_constraints_apart",
+        ("Extra items in the right set", "'post_like_profile_id_post_id_key'"),
     ),
     "P19-model-without-migration": Violation(
         "P19",
@@ -166,7 +184,8 @@ VIOLATIONS = {
             }
         ),
         [*PYTEST, "tests/test_migrations.py::test_models_and_migrations_do_not_drift"],
-        "test_models_and_migrations_do_not_drift",
+        "tests/test_migrations.py::test_models_and_migrations_do_not_drift",
+        ("New upgrade operations detected", "add_table"),
     ),
     "P19-irreversible-migration": Violation(
         "P19",
@@ -174,7 +193,8 @@ VIOLATIONS = {
             {"alembic/versions/2026-01-01_0000_0badc0de_create_probe.py": IRREVERSIBLE_MIGRATION}
         ),
         [*PYTEST, "tests/test_migrations.py::test_stairway"],
-        "test_stairway",
+        "tests/test_migrations.py::test_stairway",
+        ('relation "probe" already exists',),
     ),
     "P19-migration-file-name": Violation(
         "P19",
@@ -186,13 +206,15 @@ VIOLATIONS = {
             }
         ),
         [*PYTEST, "tests/test_migrations.py::test_migration_file_names_are_date_first"],
-        "test_migration_file_names_are_date_first",
+        "tests/test_migrations.py::test_migration_file_names_are_date_first",
+        ("create_probe.py",),
     ),
     "P20-plural-table-and-bare-datetime-name": Violation(
         "P20",
         write({"src/widget/__init__.py": "", "src/widget/models.py": WIDGET_MODELS}),
         [*PYTEST, "tests/test_database.py::test_service_tables_follow_naming_rules"],
-        "widgets: table names are singular",
+        "tests/test_database.py::test_service_tables_follow_naming_rules",
+        ("widgets: table names are singular",),
     ),
     "P22-no-rollback-between-tests": Violation(
         "P22",
@@ -202,13 +224,15 @@ VIOLATIONS = {
             "        await transaction.commit()",
         ),
         [*PYTEST, "tests/test_isolation.py"],
-        "test_committed_work_is_gone_in_the_next_test",
+        "tests/test_isolation.py::test_committed_work_is_gone_in_the_next_test",
+        ("isolation_probe",),
     ),
     "P04-sync-tasks-in-threads": Violation(
         "P04",
-        replace("scripts/worker", " --use-process-pool", ""),
-        [*PYTEST, "tests/test_worker.py::test_worker_runs_sync_tasks_in_processes"],
-        "CPU-bound (sync) tasks must run in worker processes",
+        replace("scripts/worker", " --receiver src.worker:ProcessPoolReceiver", ""),
+        [*PYTEST, "tests/test_worker.py::test_sync_task_runs_in_a_pool_process"],
+        "tests/test_worker.py::test_sync_task_runs_in_a_pool_process",
+        ("the task ran in the worker's own process, not in its pool",),
         answer_set="all",
     ),
     "P14-sync-sdk-on-the-event-loop": Violation(
@@ -219,7 +243,8 @@ VIOLATIONS = {
             "_put_object(key, content, content_type)",
         ),
         [*PYTEST, "tests/files/test_client.py"],
-        "the event loop was blocked while S3 was slow",
+        "tests/files/test_client.py::test_event_loop_serves_requests_while_s3_is_slow",
+        ("the event loop was blocked while S3 was slow",),
         answer_set="all",
     ),
     "P07-domain-secret-not-required": Violation(
@@ -230,7 +255,8 @@ VIOLATIONS = {
             "if not local and self.JWT_SECRET is None:",
         ),
         [*PYTEST, "tests/auth/test_config.py"],
-        "test_missing_secret_fails_outside_local",
+        "tests/auth/test_config.py::test_missing_secret_fails_outside_local",
+        ("DID NOT RAISE",),
         answer_set="auth",
     ),
     "P10-token-dependency-not-cached": Violation(
@@ -241,7 +267,8 @@ VIOLATIONS = {
             "Depends(parse_optional_jwt_data, use_cache=False)]",
         ),
         [*PYTEST, "tests/auth/test_dependencies.py"],
-        "test_one_decode_per_request",
+        "tests/auth/test_dependencies.py::test_one_decode_per_request",
+        ("assert jwt_data is again",),
         answer_set="auth",
     ),
     "P15-no-password-strength": Violation(
@@ -250,10 +277,16 @@ VIOLATIONS = {
             "src/auth/schemas.py", "if not STRONG_PASSWORD.match(password):", "if not password:"
         ),
         [*PYTEST, "tests/auth/test_router.py"],
-        "test_weak_password_is_a_422_with_the_message_and_no_echo",
+        "tests/auth/test_router.py::test_weak_password_is_a_422_with_the_message_and_no_echo",
+        ("assert 201 == 422",),
         answer_set="auth",
     ),
 }
+
+
+def summary(output: str) -> list[str]:
+    """pytest's short test summary: one ``FAILED``/``ERROR`` line per test that did not pass."""
+    return [line for line in output.splitlines() if line.startswith(("FAILED ", "ERROR "))]
 
 
 @pytest.mark.parametrize(
@@ -268,14 +301,23 @@ def test_practice_check_catches_violation(
     original = installed(answer_set)
     project = tmp_path / "service"
     shutil.copytree(original, project, ignore=shutil.ignore_patterns(".venv", ".*_cache"))
-    violation.mutate(project)
     venv_bin = original / ".venv" / "bin"
     command = [str(venv_bin / violation.command[0]), *violation.command[1:]]
     env = {**service_env(answer_set, purpose=name), "PATH": f"{venv_bin}:{SYSTEM_PATH}"}
 
+    unbroken = run_unchecked(command, project, env)
+    assert unbroken.returncode == 0, f"the check fails before any violation:\n{unbroken.stdout}"
+
+    violation.mutate(project)
     result = run_unchecked(command, project, env)
 
     assert result.returncode != 0, (
         f"{violation.practice} broken, yet the check passed:\n{result.stdout}"
     )
-    assert violation.caught_by in result.stdout, result.stdout
+    if violation.failed is not None:
+        failures = summary(result.stdout)
+        assert failures, result.stdout
+        assert failures[0].startswith(f"FAILED {violation.failed}"), result.stdout
+        assert not [line for line in failures if line.startswith("ERROR ")], result.stdout
+    for reason in violation.reasons:
+        assert reason in result.stdout, result.stdout

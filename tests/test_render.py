@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +31,7 @@ CORE_FILES = {
     ".github/workflows/ci.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
+    ".python-version",
     "Dockerfile",
     "README.md",
     "alembic.ini",
@@ -39,6 +41,7 @@ CORE_FILES = {
     "logging.ini",
     "pyproject.toml",
     "scripts/__init__.py",
+    "scripts/dev_database.py",
     "scripts/lint",
     "scripts/local_db.py",
     "scripts/new-domain",
@@ -52,11 +55,13 @@ CORE_FILES = {
     "src/domains.py",
     "src/exceptions.py",
     "src/health.py",
+    "src/access.py",
     "src/main.py",
     "src/middleware.py",
     "src/models.py",
     "src/pagination.py",
     "tests/__init__.py",
+    "tests/access.py",
     "tests/committed.py",
     "tests/conftest.py",
     "tests/errors.py",
@@ -69,6 +74,7 @@ CORE_FILES = {
     "tests/test_architecture.py",
     "tests/test_config.py",
     "tests/test_database.py",
+    "tests/test_docs.py",
     "tests/test_isolation.py",
     "tests/test_main.py",
     "tests/test_unit_of_work.py",
@@ -137,6 +143,11 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
         expected -= {".github/workflows/ci.yml"}
     if answer_set.answers.get("worker", False):
         expected |= WORKER_FILES
+    # Write routes of domains without users of their own, when auth decides who may write.
+    if "auth" in answer_set.domains:
+        for folder in ("tests/files", "tests/jobs"):
+            if f"{folder}/__init__.py" in expected:
+                expected.add(f"{folder}/test_access.py")
     expected = expected.union(*(DEPLOY_FILES[choice] for choice in answer_set.deploy))
     if "kubernetes" in answer_set.deploy and answer_set.answers.get("worker", False):
         expected |= KUBERNETES_WORKER_FILES
@@ -188,14 +199,53 @@ def test_render_is_deterministic(tmp_path: Path, rendered: Rendered) -> None:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
+COPIER_YML = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+
+
+def assigned(module: ast.Module, name: str) -> ast.expr:
+    """The value assigned to ``name`` at the top of ``module``."""
+    for node in module.body:
+        if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == [name]:
+            return node.value
+    raise AssertionError(f"{name} is not assigned")
+
+
+@answer_sets
+def test_docs_environments_are_written_out(answer_set: AnswerSet, rendered: Rendered) -> None:
+    """P16: the answer reaches the code's constant and the service's own expectations."""
+    project = rendered(answer_set)
+    chosen = answer_set.answers.get("docs_environments", COPIER_YML["docs_environments"]["default"])
+
+    constant = assigned(
+        ast.parse((project / "src/constants.py").read_text()), "SHOW_DOCS_ENVIRONMENTS"
+    )
+    assert ast.unparse(constant) == f"frozenset(map(Environment, {chosen!r}))"
+    expected = assigned(ast.parse((project / "tests/test_docs.py").read_text()), "EXPECTED_STATUS")
+    assert isinstance(expected, ast.Dict)
+    served = {
+        ast.unparse(key).removeprefix("Environment.").lower(): ast.unparse(value)
+        for key, value in zip(expected.keys, expected.values, strict=True)
+        if key is not None
+    }
+    assert served == {
+        environment: "status.HTTP_200_OK" if environment in chosen else "status.HTTP_404_NOT_FOUND"
+        for environment in ("local", "testing", "staging", "production")
+    }
+
+
 @pytest.mark.parametrize(
     ("answers", "message"),
     [
         pytest.param({"project_slug": "My_Service"}, "project_slug must be lowercase", id="slug"),
         pytest.param({"project_name": "   "}, "project_name must not be empty", id="name"),
         pytest.param({"author_email": "nobody"}, "author_email must look like", id="email"),
-        pytest.param({"domains": ["posts"]}, "The posts domain needs the auth", id="posts-alone"),
+        pytest.param({"domains": ["posts"]}, "posts needs auth: select auth too.", id="posts"),
         pytest.param({"python_version": "3.9"}, "Invalid choice for 'python_version'", id="py"),
+        pytest.param(
+            {"domains": ["auth", "blog"]},
+            "Invalid choice for 'domains': 'blog' is not in ['auth', 'posts', 'files']",
+            id="domains",
+        ),
         pytest.param(
             {"docs_environments": ["qa"]}, "Invalid choice for 'docs_environments'", id="docs"
         ),
@@ -217,3 +267,32 @@ def test_invalid_answers_are_refused(
             quiet=True,
         )
     assert not destination.exists() or not any(destination.iterdir())
+
+
+# The prompt starts with an emoji and a space; checkbox rows with a pointer and a mark.
+PROMPT_WIDTH = 80 - 3
+CHOICE_WIDTH = 80 - 5
+
+
+@pytest.mark.parametrize(
+    "question", ["python_version", "domains", "worker", "docs_environments", "ci"]
+)
+def test_help_reads_at_80_columns(question: str) -> None:
+    """Each line of the help fits an 80-column terminal, and each choice says what it is."""
+    config = COPIER_YML[question]
+
+    assert all(len(line) <= PROMPT_WIDTH for line in config["help"].splitlines()), config["help"]
+    choices = config.get("choices", [])
+    if isinstance(choices, dict):
+        assert all(len(label) <= CHOICE_WIDTH for label in choices)
+        assert all(label.startswith(value) and label != value for label, value in choices.items())
+
+
+def test_domains_validator_message_fits_one_line() -> None:
+    """Copier shows a refused answer on one line: "Validation error for question 'domains': ..."."""
+    import jinja2
+
+    message = jinja2.Template(COPIER_YML["domains"]["validator"]).render(domains=["posts"]).strip()
+
+    assert message
+    assert len(f"Validation error for question 'domains': {message}") <= 80

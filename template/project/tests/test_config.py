@@ -2,7 +2,7 @@ import pytest
 from pydantic import ValidationError
 
 from src.config import Config
-from src.constants import SHOW_DOCS_ENVIRONMENTS, Environment
+from src.constants import Environment
 
 
 def test_reads_its_own_variables(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -33,13 +33,6 @@ def test_non_postgresql_url_is_refused() -> None:
 def test_wildcard_origin_with_credentials_is_refused() -> None:
     with pytest.raises(ValidationError, match="list the allowed origins explicitly"):
         Config(_env_file=None, CORS_ORIGINS=["*"], CORS_ALLOW_CREDENTIALS=True)
-
-
-@pytest.mark.parametrize("environment", list(Environment))
-def test_docs_shown_only_in_chosen_environments(environment: Environment) -> None:
-    config = Config(_env_file=None, ENVIRONMENT=environment)
-
-    assert config.show_docs is (environment in SHOW_DOCS_ENVIRONMENTS)
 
 
 @pytest.mark.parametrize(

@@ -1,22 +1,9 @@
-import pytest
 from fastapi import status
 from httpx import ASGITransport, AsyncClient
 
 from src.config import Config
-from src.constants import SHOW_DOCS_ENVIRONMENTS, Environment, ErrorCode
+from src.constants import ErrorCode
 from src.main import create_app
-
-
-@pytest.mark.parametrize("environment", list(Environment))
-@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
-async def test_docs_hidden_outside_chosen_environments(environment: Environment, path: str) -> None:
-    app = create_app(Config(_env_file=None, ENVIRONMENT=environment))
-
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-        response = await client.get(path)
-
-    expected = status.HTTP_200_OK if environment in SHOW_DOCS_ENVIRONMENTS else 404
-    assert response.status_code == expected
 
 
 async def test_liveness(client: AsyncClient) -> None:

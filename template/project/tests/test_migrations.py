@@ -17,12 +17,16 @@ FILE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{4}_[0-9a-f]+_[a-z0-9_]+\.py$")
 
 @pytest.fixture
 async def empty_engine(database_url: URL) -> AsyncIterator[AsyncEngine]:
-    """A fresh database of its own, so migration tests never see the shared test schema."""
+    """A fresh database of its own, so migration tests never see the shared test schema.
+
+    Dropped after the test, like the suite's own database after the run.
+    """
     url = database_url.set(database=f"{database_url.database}_migrations")
     await recreate_database(url)
     engine = create_async_engine(url)
     yield engine
     await engine.dispose()
+    await recreate_database(url, create=False)
 
 
 async def test_stairway(empty_engine: AsyncEngine) -> None:

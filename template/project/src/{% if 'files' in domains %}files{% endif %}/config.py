@@ -1,17 +1,24 @@
 from datetime import timedelta
+from typing import Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from src.config import BaseConfig
+from src.constants import Environment
+
+# Under ENVIRONMENT=local or testing only: deployments name their own bucket (a bucket name is
+# global across S3, and this one belongs to someone else there).
+LOCAL_BUCKET = "files"
 
 
 class StorageConfig(BaseConfig):
-    """The files domain's object storage (S3 or compatible), read from ``STORAGE_*`` (P07)."""
+    """The files domain's object storage (S3 or compatible), read from ``STORAGE_*``."""
 
     model_config = SettingsConfigDict(env_prefix="STORAGE_")
 
-    BUCKET: str = "files"
+    # Required outside local/testing. S3's rules: 3-63 lowercase letters, digits, dots, hyphens.
+    BUCKET: str = Field(default="", pattern=r"^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$")
     REGION: str = "us-east-1"
     # Unset for AWS itself; set for MinIO, Ceph, moto, ...
     ENDPOINT_URL: str | None = None
@@ -25,6 +32,16 @@ class StorageConfig(BaseConfig):
 
     MAX_UPLOAD_BYTES: int = Field(default=10 * 1024 * 1024, ge=1)
     DOWNLOAD_URL_EXPIRES: timedelta = Field(default=timedelta(minutes=15), gt=timedelta(0))
+
+    @model_validator(mode="after")
+    def require_bucket_outside_local(self) -> Self:
+        if self.BUCKET:
+            return self
+        if self.ENVIRONMENT not in {Environment.LOCAL, Environment.TESTING}:
+            msg = f"STORAGE_BUCKET is required in {self.ENVIRONMENT}: the bucket files go to"
+            raise ValueError(msg)
+        self.BUCKET = LOCAL_BUCKET
+        return self
 
 
 storage_settings = StorageConfig()

@@ -10,7 +10,7 @@ from src.files.schemas import FileResponse
 
 
 async def valid_file_id(file_id: uuid.UUID) -> FileResponse:
-    """A stored file (P08): 404 for an unknown id."""
+    """A stored file: 404 for an unknown id."""
     file = await service.get_file(file_id)
     if file is None:
         raise FileNotFound

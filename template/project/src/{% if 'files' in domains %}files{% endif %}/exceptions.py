@@ -1,4 +1,6 @@
-from src.exceptions import BadRequest, NotFound, ServiceUnavailable
+from fastapi import status
+
+from src.exceptions import DetailedHTTPException, NotFound, ServiceUnavailable
 from src.files.constants import ErrorCode
 
 
@@ -6,7 +8,8 @@ class FileNotFound(NotFound):
     DETAIL = ErrorCode.FILE_NOT_FOUND
 
 
-class FileTooLarge(BadRequest):
+class FileTooLarge(DetailedHTTPException):
+    STATUS_CODE = status.HTTP_413_CONTENT_TOO_LARGE
     DETAIL = ErrorCode.FILE_TOO_LARGE
 
 

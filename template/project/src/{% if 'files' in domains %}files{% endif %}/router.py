@@ -1,5 +1,6 @@
 from fastapi import APIRouter, status
 
+from src.access import WRITE_ACCESS_RESPONSES, WriteAccessDep
 from src.exceptions import error_responses
 from src.files import service
 from src.files.config import storage_settings
@@ -9,18 +10,22 @@ from src.files.schemas import FileResponse
 
 router = APIRouter(tags=["files"])
 
-UNAVAILABLE = error_responses(status.HTTP_503_SERVICE_UNAVAILABLE)
-
 
 @router.post(
     "/files",
     status_code=status.HTTP_201_CREATED,
     summary="Upload a file",
-    responses=error_responses(status.HTTP_400_BAD_REQUEST, status.HTTP_503_SERVICE_UNAVAILABLE),
+    # 400: a multipart body that cannot be parsed (FastAPI's own answer).
+    responses=WRITE_ACCESS_RESPONSES
+    | error_responses(
+        status.HTTP_400_BAD_REQUEST,
+        status.HTTP_413_CONTENT_TOO_LARGE,
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+    ),
     # Uploads may exceed the service-wide MAX_REQUEST_BODY_BYTES, up to the storage's own limit.
     max_body_size=storage_settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES,
 )
-async def upload_file(file: ValidUploadDep) -> FileResponse:
+async def upload_file(_access: WriteAccessDep, file: ValidUploadDep) -> FileResponse:
     """Store a file (multipart field `file`) in the object storage; returns a download link."""
     content = await file.read()
     content_type = file.content_type or DEFAULT_CONTENT_TYPE

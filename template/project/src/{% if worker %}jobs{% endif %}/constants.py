@@ -6,6 +6,8 @@ JOB_ID_PATTERN = r"^[0-9a-f]{32}$"
 QUEUED = "QUEUED"
 # Up to about a second of CPU and 100 MB in a worker process: one request cannot occupy it long.
 PRIME_LIMIT_MAX = 100_000_000
+# Far above that second: a count still running after this is stopped (its process killed).
+PRIME_COUNT_TIMEOUT_SECONDS = 60
 
 
 class JobStatus(StrEnum):

@@ -1,24 +1,29 @@
 from fastapi import APIRouter, status
 
+from src.access import WRITE_ACCESS_RESPONSES, WriteAccessDep
 from src.exceptions import error_responses
 from src.jobs import service, tasks
 from src.jobs.dependencies import ValidJobDep
 from src.jobs.schemas import JobResponse, PrimeCountCreate
+from src.worker import BrokerDep
 
 router = APIRouter(tags=["jobs"])
-
-UNAVAILABLE = error_responses(status.HTTP_503_SERVICE_UNAVAILABLE)
 
 
 @router.post(
     "/prime-counts",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Count primes in the background",
-    responses=UNAVAILABLE,
+    responses=WRITE_ACCESS_RESPONSES | error_responses(status.HTTP_503_SERVICE_UNAVAILABLE),
 )
-async def create_prime_count(data: PrimeCountCreate) -> JobResponse:
-    """Queue a CPU-bound count for the worker (P04); poll the returned job for its result."""
-    return await service.queue_job(tasks.count_primes.kiq(data.limit))
+async def create_prime_count(
+    _access: WriteAccessDep, data: PrimeCountCreate, broker: BrokerDep
+) -> JobResponse:
+    """Queue a CPU-bound count for the background worker; poll the returned job for its result."""
+    count = tasks.count_primes.kicker().with_broker(broker)
+    return await service.queue_job(
+        broker, lambda job_id: count.with_task_id(job_id).kiq(data.limit)
+    )
 
 
 @router.get(

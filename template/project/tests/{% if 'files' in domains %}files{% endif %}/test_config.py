@@ -1,6 +1,7 @@
 import pytest
+from pydantic import ValidationError
 
-from src.files.config import StorageConfig
+from src.files.config import LOCAL_BUCKET, StorageConfig
 
 
 def test_reads_its_own_prefixed_variables(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -23,3 +24,28 @@ def test_empty_values_fall_back_to_boto3s_own_chain(monkeypatch: pytest.MonkeyPa
     config = StorageConfig(_env_file=None)
 
     assert (config.ENDPOINT_URL, config.ACCESS_KEY_ID, config.SECRET_ACCESS_KEY) == (None,) * 3
+
+
+@pytest.mark.parametrize(
+    ("environment", "default"),
+    [("local", LOCAL_BUCKET), ("testing", LOCAL_BUCKET), ("staging", None), ("production", None)],
+)
+def test_bucket_is_required_when_deployed(
+    monkeypatch: pytest.MonkeyPatch, environment: str, default: str | None
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", environment)
+    monkeypatch.delenv("STORAGE_BUCKET", raising=False)
+
+    if default is None:
+        with pytest.raises(ValidationError, match="STORAGE_BUCKET is required"):
+            StorageConfig(_env_file=None)
+    else:
+        assert default == StorageConfig(_env_file=None).BUCKET
+
+
+@pytest.mark.parametrize("bucket", ["ab", "Uploads", "my_bucket", "-files", "x" * 64])
+def test_invalid_bucket_name_is_refused(monkeypatch: pytest.MonkeyPatch, bucket: str) -> None:
+    monkeypatch.setenv("STORAGE_BUCKET", bucket)
+
+    with pytest.raises(ValidationError, match="BUCKET"):
+        StorageConfig(_env_file=None)

@@ -14,11 +14,18 @@ schema = fuzz.schema.include(tag="jobs")
 @schema.parametrize()
 @fuzz.SETTINGS
 async def test_jobs_api(
-    case: fuzz.Case, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+    case: fuzz.Case,
+    client: AsyncClient,
+    write_headers: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async def queue_only(message: BrokerMessage) -> None:
         """Accept the task; counting primes up to 10^8 per example is the worker's job."""
 
     monkeypatch.setattr(broker, "kick", queue_only)
-    job = await client.post(app.url_path_for("create_prime_count"), json={"limit": 10})
-    await fuzz.call_and_validate(client, case, path_parameters={"job_id": job.json()["id"]})
+    job = await client.post(
+        app.url_path_for("create_prime_count"), json={"limit": 10}, headers=write_headers
+    )
+    await fuzz.call_and_validate(
+        client, case, headers=write_headers, path_parameters={"job_id": job.json()["id"]}
+    )

@@ -1,18 +1,26 @@
-"""The jobs API on the in-memory broker: tasks run in this process (tests/test_worker.py runs a
-real worker on Redis)."""
+"""The jobs API on the in-memory broker (tasks run in this process), and on Redis: down, hung,
+and failing between the two steps of queueing. tests/test_worker.py runs real workers."""
 
+import socket
+import time
 import uuid
+from collections.abc import Callable
 
 import pytest
 from fastapi import status
 from httpx import AsyncClient
-from redis.exceptions import ConnectionError as RedisConnectionError
-from taskiq import BrokerMessage, InMemoryBroker, TaskiqResult
+from redis.asyncio import Redis
+from taskiq import AsyncBroker, BrokerMessage, InMemoryBroker, TaskiqResult
 
 from src.jobs.constants import ErrorCode, JobStatus
 from src.main import app
-from src.worker import broker
+from src.worker import WorkerConfig, broker, create_broker
+from tests import real_redis
 from tests.errors import error
+
+UseBroker = Callable[[AsyncBroker], None]
+# A broken Redis must give a 503 within about this long, never a hung request.
+REDIS_TIMEOUT_SECONDS = 0.3
 
 
 @pytest.fixture
@@ -21,10 +29,34 @@ def memory_broker() -> InMemoryBroker:
     return broker
 
 
+def redis_broker(url: str, queue: str = "jobs-test", *, results_url: str = "") -> AsyncBroker:
+    """The service's Redis broker on ``url`` (its results on ``results_url``, if given)."""
+    settings = {
+        "ENVIRONMENT": "local",
+        "REDIS_TIMEOUT_SECONDS": REDIS_TIMEOUT_SECONDS,
+        "WORKER_POLL_SECONDS": REDIS_TIMEOUT_SECONDS / 2,
+    }
+    config = WorkerConfig.model_validate({**settings, "REDIS_URL": url, "WORKER_QUEUE": queue})
+    queuing = create_broker(config)
+    if results_url:
+        elsewhere = config.model_copy(update={"REDIS_URL": results_url})
+        queuing.result_backend = create_broker(elsewhere).result_backend
+    return queuing
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"  # nothing listens there any more: refused
+
+
 async def test_prime_count_is_accepted_then_succeeds(
-    client: AsyncClient, memory_broker: InMemoryBroker
+    client: AsyncClient, memory_broker: InMemoryBroker, write_headers: dict[str, str]
 ) -> None:
-    response = await client.post(app.url_path_for("create_prime_count"), json={"limit": 1_000_000})
+    response = await client.post(
+        app.url_path_for("create_prime_count"), json={"limit": 1_000_000}, headers=write_headers
+    )
 
     assert response.status_code == status.HTTP_202_ACCEPTED
     job = response.json()
@@ -36,13 +68,18 @@ async def test_prime_count_is_accepted_then_succeeds(
 
 
 async def test_queued_job_is_pending(
-    client: AsyncClient, memory_broker: InMemoryBroker, monkeypatch: pytest.MonkeyPatch
+    client: AsyncClient,
+    memory_broker: InMemoryBroker,
+    write_headers: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async def queue_only(message: BrokerMessage) -> None:
         """Accept the task; no worker takes it yet."""
 
     monkeypatch.setattr(memory_broker, "kick", queue_only)
-    job = await client.post(app.url_path_for("create_prime_count"), json={"limit": 10})
+    job = await client.post(
+        app.url_path_for("create_prime_count"), json={"limit": 10}, headers=write_headers
+    )
 
     response = await client.get(app.url_path_for("get_job", job_id=job.json()["id"]))
 
@@ -80,35 +117,52 @@ async def test_malformed_job_id_is_422(client: AsyncClient, job_id: str) -> None
 
 
 @pytest.mark.parametrize("limit", [1, 100_000_001, "many"])
-async def test_limit_out_of_bounds_is_422(client: AsyncClient, limit: int | str) -> None:
-    response = await client.post(app.url_path_for("create_prime_count"), json={"limit": limit})
+async def test_limit_out_of_bounds_is_422(
+    client: AsyncClient, write_headers: dict[str, str], limit: int | str
+) -> None:
+    response = await client.post(
+        app.url_path_for("create_prime_count"), json={"limit": limit}, headers=write_headers
+    )
 
     assert response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT
 
 
-async def test_queue_down_is_503(
-    client: AsyncClient, memory_broker: InMemoryBroker, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("redis", ["down", "hung"])
+async def test_broken_redis_is_a_prompt_503(
+    client: AsyncClient,
+    write_headers: dict[str, str],
+    use_broker: UseBroker,
+    silent_server: str,
+    redis: str,
 ) -> None:
-    async def refuse(message: BrokerMessage) -> None:
-        raise RedisConnectionError
+    use_broker(redis_broker(closed_port_url() if redis == "down" else silent_server))
+    started = time.monotonic()
 
-    monkeypatch.setattr(memory_broker, "kick", refuse)
+    queued = await client.post(
+        app.url_path_for("create_prime_count"), json={"limit": 10}, headers=write_headers
+    )
+    read = await client.get(app.url_path_for("get_job", job_id=uuid.uuid4().hex))
 
-    response = await client.post(app.url_path_for("create_prime_count"), json={"limit": 10})
+    assert (queued.status_code, read.status_code) == (status.HTTP_503_SERVICE_UNAVAILABLE,) * 2
+    assert queued.json() == read.json() == error(ErrorCode.JOB_QUEUE_UNAVAILABLE)
+    assert time.monotonic() - started < 10 * REDIS_TIMEOUT_SECONDS, "bounded by the timeout"
 
-    assert response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
-    assert response.json() == error(ErrorCode.JOB_QUEUE_UNAVAILABLE)
 
-
-async def test_results_down_is_503(
-    client: AsyncClient, memory_broker: InMemoryBroker, monkeypatch: pytest.MonkeyPatch
+async def test_job_is_not_queued_when_its_state_cannot_be_stored(
+    client: AsyncClient, write_headers: dict[str, str], use_broker: UseBroker
 ) -> None:
-    async def refuse(task_id: str) -> bool:
-        raise RedisConnectionError
+    url = await real_redis.redis_url()
+    queue = f"test-{uuid.uuid4().hex}"
+    use_broker(redis_broker(url, queue, results_url=closed_port_url()))
+    try:
+        response = await client.post(
+            app.url_path_for("create_prime_count"), json={"limit": 10}, headers=write_headers
+        )
+        async with Redis.from_url(url) as redis:
+            queued = await redis.exists(queue) and await redis.xlen(queue)
 
-    monkeypatch.setattr(memory_broker.result_backend, "is_result_ready", refuse)
-
-    response = await client.get(app.url_path_for("get_job", job_id=uuid.uuid4().hex))
-
-    assert response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
-    assert response.json() == error(ErrorCode.JOB_QUEUE_UNAVAILABLE)
+        # A 503 means "not queued": the client's retry must not run the job twice.
+        assert response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
+        assert not queued
+    finally:
+        await real_redis.delete_queue(url, queue)
