@@ -55,7 +55,8 @@ class SecurityHeadersMiddleware:
 
 
 class JSONContentTooLargeMiddleware:
-    """The 413 of FastAPI's body limit is plain text: send the JSON error body instead."""
+    """The 413 of FastAPI's body limit is plain text: send the JSON error body instead (a route's
+    own JSON 413, such as a domain's "file too large", passes as it is)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -76,6 +77,9 @@ class JSONContentTooLargeMiddleware:
                     for name, value in message.get("headers", [])
                     if name not in {b"content-type", b"content-length"}
                 ]
+                if (b"content-type", b"application/json") in message.get("headers", []):
+                    await send(message)  # a route's own 413 (a domain error): already JSON
+                    return
                 rewriting = True
                 message = {
                     **message,
