@@ -146,7 +146,6 @@ def main() -> int:
     parser.add_argument("--scenario", choices=list(SCENARIOS), action="append")
     # The service's defaults.
     parser.add_argument("--pool-size", type=int, default=10, help="DATABASE_POOL_SIZE")
-    parser.add_argument("--max-overflow", type=int, default=0, help="DATABASE_MAX_OVERFLOW")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("Needs wrk (apt install wrk): it sends the POST and PATCH bodies.")
@@ -161,7 +160,6 @@ def main() -> int:
         "AUTH_JWT_SECRET": JWT_SECRET,
         "AUTH_JWT_EXP": "PT2H",
         "DATABASE_POOL_SIZE": str(args.pool_size),
-        "DATABASE_MAX_OVERFLOW": str(args.max_overflow),
     }
     workdir = Path(tempfile.mkdtemp(prefix="load-"))
     log = workdir / "server.log"
@@ -195,7 +193,7 @@ def main() -> int:
 
     print(
         f"{args.connections} connections, {args.seconds} s per scenario, one uvicorn worker, "
-        f"pool {args.pool_size} + {args.max_overflow} overflow"
+        f"pool of {args.pool_size}"
     )
     print(
         f"{'scenario':<24} {'req/s':>7} {'p99 ms':>7} {'errors':>7} "

@@ -1,16 +1,19 @@
-"""Requests/s of the posts endpoints against a bare Starlette + asyncpg handler, same query.
+"""Requests/s of the hot reads against a bare Starlette + asyncpg handler running the same SQL.
 
     uv run python benchmarks/posts.py [--seconds 10] [--connections 64] [--project PATH]
 
 Renders the template with auth and posts (or uses --project), installs it, seeds a fresh
 database (BENCH_DATABASE_URL, DATABASE_URL or the PostgreSQL at 127.0.0.1:5432), then serves
-each app with one uvicorn worker and loads it with wrk (a Python client when wrk is missing).
-The target (issue 4): the service reaches at least 70 % of the bare handler.
+each app with one uvicorn worker and loads it with wrk (a Python client when wrk is missing):
+GET /posts/{post_id}, GET /posts and GET /auth/users/me (with a bearer token; the bare
+handler decodes it with PyJWT too). The target: the service reaches 70 % of the bare handler.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 from pathlib import Path
 
 from service import (
@@ -28,25 +31,34 @@ BARE_APP = '''
 
 import json
 import os
+import uuid
 from contextlib import asynccontextmanager
 
 import asyncpg
+import jwt
 from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
-COLUMNS = """
-    p.id, p.creator_id, p.title, p.content, p.published_at, p.created_at, p.updated_at,
-    (SELECT json_build_object('id', u.id, 'email', u.email) FROM auth_user u
+NAME = os.environ["BARE_NAME_COLUMN"]  # display_name, or email before it existed
+COLUMNS = f"""
+    p.id, p.title, p.content, p.published_at, p.created_at, p.updated_at,
+    (SELECT json_build_object('id', u.id, '{NAME}', u.{NAME}) FROM auth_user u
      WHERE u.id = p.creator_id) AS creator,
     (SELECT count(*) FROM post_like l WHERE l.post_id = p.id) AS likes
 """
 GET = f"SELECT {COLUMNS} FROM post p WHERE p.id = $1"
 LIST = (
-    f"SELECT {COLUMNS} FROM post p "
+    f"SELECT {COLUMNS}, count(*) OVER () AS total FROM post p "
     "ORDER BY coalesce(p.updated_at, p.published_at, p.created_at) DESC, p.id LIMIT $1 OFFSET $2"
 )
+ME = f"SELECT id, email, {NAME}, is_active, created_at FROM auth_user WHERE id = $1"
+SECRET = os.environ["BARE_JWT_SECRET"]
 pool = None
+
+
+async def no_reset(connection):
+    """The same pool settings as the service's: no reset query on release."""
 
 
 async def init(connection):
@@ -58,7 +70,9 @@ async def init(connection):
 @asynccontextmanager
 async def lifespan(app):
     global pool
-    pool = await asyncpg.create_pool(os.environ["BARE_URL"], min_size=10, max_size=20, init=init)
+    pool = await asyncpg.create_pool(
+        os.environ["BARE_URL"], min_size=10, max_size=10, init=init, reset=no_reset
+    )
     yield
     await pool.close()
 
@@ -74,20 +88,58 @@ async def get_post(request):
 
 async def list_posts(request):
     limit, offset = int(request.query_params.get("limit", 20)), 0
-    rows = await pool.fetch(LIST, limit, offset)
-    total = await pool.fetchval("SELECT count(*) FROM post")
-    items = [dict(r) for r in rows]
-    return dumps({"items": items, "total": total, "limit": limit, "offset": offset})
+    rows = [dict(row) for row in await pool.fetch(LIST, limit, offset)]
+    total = rows[0].pop("total") if rows else 0
+    for row in rows[1:]:
+        row.pop("total")
+    return dumps({"items": rows, "total": total, "limit": limit, "offset": offset})
+
+
+async def get_me(request):
+    token = request.headers["authorization"].removeprefix("Bearer ")
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+    row = await pool.fetchrow(ME, uuid.UUID(claims["sub"]))
+    return dumps(dict(row))
 
 
 app = Starlette(
-    routes=[Route("/posts/{post_id:uuid}", get_post), Route("/posts", list_posts)],
+    routes=[
+        Route("/posts/{post_id:uuid}", get_post),
+        Route("/posts", list_posts),
+        Route("/auth/users/me", get_me),
+    ],
     lifespan=lifespan,
 )
 '''
 
 POST_ID = "00000000-0000-0000-0000-0000000f4241"  # the second seeded post (uuid int 10**6 + 1)
-ENDPOINTS = {"GET /posts/{post_id}": f"/posts/{POST_ID}", "GET /posts?limit=20": "/posts?limit=20"}
+ENDPOINTS = {
+    "GET /posts/{post_id}": f"/posts/{POST_ID}",
+    "GET /posts?limit=20": "/posts?limit=20",
+    "GET /auth/users/me": "/auth/users/me",
+}
+USER_ID = "00000000-0000-0000-0000-000000000001"  # the first seeded user
+CREATE_BEARER = (
+    "import sys, uuid\n"
+    "from src.auth.security import create_access_token\n"
+    "print(create_access_token(uuid.UUID(sys.argv[1])))\n"
+)
+
+
+def access_token(project: Path, env: dict[str, str]) -> str:
+    """A bearer token of the service itself (what login returns), valid for its JWT_EXP."""
+    python = str(project / ".venv" / "bin" / "python")
+    result = subprocess.run(
+        [python, "-c", CREATE_BEARER, USER_ID], cwd=project, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise SystemExit(result.stderr)
+    return result.stdout.strip()
+
+
+def name_column(project: Path) -> str:
+    models = (project / "src" / "auth" / "models.py").read_text()
+    return "display_name" if "display_name" in models else "email"
 
 
 def main() -> None:
@@ -101,18 +153,24 @@ def main() -> None:
     url = prepare_database(project, "bench_posts", users=100, posts=2000)
     (project / "bare_app.py").write_text(BARE_APP)
     service_env = {"DATABASE_URL": url, "ENVIRONMENT": "production", "AUTH_JWT_SECRET": JWT_SECRET}
+    # Long enough for the whole run.
+    token = access_token(project, {**os.environ, **service_env, "AUTH_JWT_EXP": "PT1H"})
+    headers = {"Authorization": f"Bearer {token}"}
+    bare_env = {"BARE_URL": url, "BARE_JWT_SECRET": JWT_SECRET}
+    bare_env["BARE_NAME_COLUMN"] = name_column(project)
     apps = {
         "service": (uvicorn(project, "src.main:app", port := free_port()), service_env, port),
-        "bare": (uvicorn(project, "bare_app:app", port := free_port()), {"BARE_URL": url}, port),
+        "bare": (uvicorn(project, "bare_app:app", port := free_port()), bare_env, port),
     }
 
     results: dict[str, dict[str, dict[str, float]]] = {}
     for name, (command, env, port) in apps.items():
         with serving(command, project, env, port) as base:
             for endpoint, path in ENDPOINTS.items():
-                load(base + path, seconds=2, connections=args.connections)  # warm-up
+                options = {"connections": args.connections, "headers": headers}
+                load(base + path, seconds=2, **options)  # warm-up
                 results.setdefault(endpoint, {})[name] = load(
-                    base + path, seconds=args.seconds, connections=args.connections
+                    base + path, seconds=args.seconds, **options
                 )
 
     print(f"{args.connections} connections, {args.seconds} s per run, one uvicorn worker each")

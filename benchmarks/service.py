@@ -28,14 +28,26 @@ import asyncio, os, uuid, asyncpg
 async def main():
     connection = await asyncpg.connect(os.environ["SEED_URL"])
     users = [uuid.UUID(int=i + 1) for i in range({users})]
+    # Services generated before the display name have no such column.
+    display_name = await connection.fetchval(
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_name = 'auth_user' AND column_name = 'display_name'"
+    )
+    columns = "id, email, password_hash" + (", display_name" if display_name else "")
+    values = "$1, $2, 'x'" + (", $3" if display_name else "")
     await connection.executemany(
-        "INSERT INTO auth_user (id, email, password_hash) VALUES ($1, $2, 'x')",
-        [(user, f"user{{i}}@example.com") for i, user in enumerate(users)],
+        f"INSERT INTO auth_user ({{columns}}) VALUES ({{values}})",
+        [
+            (user, f"user{{i}}@example.com", f"User {{i}}")[: 3 if display_name else 2]
+            for i, user in enumerate(users)
+        ],
     )
     posts = [uuid.UUID(int=10**6 + i) for i in range({posts})]
     await connection.executemany(
-        "INSERT INTO post (id, creator_id, title, content, created_at) "
-        "VALUES ($1, $2, $3, $4, now() - make_interval(mins => $5))",
+        # Published: drafts are their creator's only (a 404 for anyone else).
+        "INSERT INTO post (id, creator_id, title, content, created_at, published_at) "
+        "VALUES ($1, $2, $3, $4, now() - make_interval(mins => $5), "
+        "now() - make_interval(mins => $5))",
         [(post, users[i % len(users)], f"Post {{i}}", "Lorem ipsum " * 20, i)
          for i, post in enumerate(posts)],
     )
@@ -113,7 +125,11 @@ def serving(
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:  # still finishing queued requests
+            process.kill()
+            process.wait()
 
 
 def uvicorn(project: Path, app: str, port: int) -> list[str]:
@@ -135,6 +151,7 @@ def load(
     connections: int,
     script: Path | None = None,
     timeout_seconds: int = 2,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, float]:
     """Requests/s, p99 latency (ms) and errors, from wrk (or the Python fallback).
 
@@ -144,6 +161,8 @@ def load(
     if shutil.which("wrk") is None:
         return python_load(url, seconds=seconds, connections=connections)
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout_seconds}s"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
     command += ["--latency", url]
     if script is not None:
         command[1:1] = ["-s", str(script)]

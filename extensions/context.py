@@ -57,6 +57,7 @@ class NameFilters(Extension):
         environment.filters["existing_domains"] = project.existing_domains
         environment.filters["domain_collides"] = project.domain_collides
         environment.filters["is_identifier"] = names.is_identifier
+        environment.filters["name_clash"] = names.name_clash
         environment.filters["sort_imports"] = names.sort_imports
         environment.tests["core_name"] = project.CORE_NAMES.__contains__
 

@@ -6,6 +6,8 @@ No I/O here: every function maps strings to strings or booleans and is unit-test
 
 from __future__ import annotations
 
+import builtins
+import keyword
 import re
 import unicodedata
 
@@ -149,6 +151,11 @@ def constant_name(name: str) -> str:
     return name.upper()
 
 
+def article(text: str) -> str:
+    """The indefinite article of an English noun phrase: ``an invoice``, ``a user``."""
+    return "an" if text[:1] in "aeio" or text.startswith(("hour", "honest")) else "a"
+
+
 def domain_names(domain: str) -> dict[str, str]:
     """Every name a generated domain derives from its package name (``order_items``)."""
     item = singular(domain)
@@ -158,7 +165,57 @@ def domain_names(domain: str) -> dict[str, str]:
         "item_constant": constant_name(item),  # ORDER_ITEM
         "route_prefix": "/" + kebab(plural(item)),  # /order-items
         "domain_class": class_name(domain),  # OrderItems
+        "item_text": item.replace("_", " "),  # order item (summaries, messages)
+        "item_article": article(item),  # an (order item)
+        "domain_text": domain.replace("_", " "),  # order items
     }
+
+
+# Names the generated code uses for its own variables, parameters and imports: an item (or
+# domain) of one of these names would shadow them.
+GENERATED_NAMES = frozenset(
+    {
+        "annotated",
+        "changed",
+        "changes",
+        "current",
+        "data",
+        "db",
+        "depends",
+        "field",
+        "functools",
+        "page",
+        "query",
+        "router",
+        "service",
+        "status",
+        "total",
+        "updated",
+        "uuid",
+        "value",
+        "values",
+    }
+)
+_BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_"))
+
+
+def name_clash(domain: str) -> str:
+    """Why the names ``domain`` derives would break the generated code, or ``""``.
+
+    The singular (a parameter, a variable, the table) and the plural (function names) must not
+    be a keyword (``return``), a soft keyword (``match``, ``type``), a builtin (``property``,
+    ``filter``, ``id``) or a name the generated code already uses (``service``).
+    """
+    for name in dict.fromkeys((singular(domain), domain, plural(singular(domain)))):
+        if keyword.iskeyword(name):
+            return f"'{name}' is a Python keyword"
+        if name in _BUILTINS:
+            return f"'{name}' is a Python builtin"
+        if keyword.issoftkeyword(name):
+            return f"'{name}' is a Python soft keyword"
+        if name in GENERATED_NAMES:
+            return f"'{name}' is a name the generated code uses"
+    return ""
 
 
 def sort_imports(imports: list[str]) -> str:

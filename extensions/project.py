@@ -18,6 +18,7 @@ CORE_NAMES = frozenset(
         "exceptions",
         "health",
         "main",
+        "middleware",
         "models",
         "pagination",
         "scripts",

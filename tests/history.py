@@ -276,9 +276,9 @@ def team_edits(project: Path, *, installed: bool = False) -> list[Edit]:
         edits.append(Edit("dependency", "pyproject.toml", '"humanize>=4.9,<5"'))
     src = project / "src"
     if (src / "auth").is_dir():
-        old = "AuthUser.email == email.lower()"
-        replace_once(project, "src/auth/service.py", old, "AuthUser.email == email.strip().lower()")
-        edits.append(Edit("service body", "src/auth/service.py", "email.strip().lower()"))
+        old = "and return its clear value."
+        replace_once(project, "src/auth/service.py", old, "and return it in clear, once.")
+        edits.append(Edit("service body", "src/auth/service.py", "return it in clear, once."))
         edits += add_route(project, "src/auth/router.py", "src/auth/schemas.py")
         edits += add_column(
             project, "auth", "auth_user", "onupdate=func.now()\n    )\n", migration=not installed

@@ -76,6 +76,7 @@ def test_domain_writes_only_its_files_clean(service: Path, name: str) -> None:
             f"tests/{name}/__init__.py",
             f"tests/{name}/test_api.py",
             f"tests/{name}/test_router.py",
+            f"tests/{name}/test_writes.py",
         ]
     )
     assert (service / ".copier-answers.yml").read_bytes() == answers
@@ -94,6 +95,10 @@ def test_domain_writes_only_its_files_clean(service: Path, name: str) -> None:
         ("1invoices", "domain_name must be a lowercase identifier"),
         ("order-items", "domain_name must be a lowercase identifier"),
         ("a" * 25, "at most 24 characters"),
+        ("returns", "'returns' would name code after 'return' is a Python keyword"),
+        ("properties", "'property' is a Python builtin"),
+        ("types", "'type' is a Python builtin"),
+        ("match", "'match' is a Python soft keyword"),
         ("config", "'config' is a core module"),
         ("database", "'database' is a core module"),
         ("auth", "src/auth/ exists already"),

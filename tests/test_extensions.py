@@ -97,6 +97,9 @@ def test_singular_and_plural(plural: str, singular: str) -> None:
                 "item_constant": "ORDER_ITEM",
                 "route_prefix": "/order-items",
                 "domain_class": "OrderItems",
+                "item_text": "order item",
+                "item_article": "an",
+                "domain_text": "order items",
             },
         ),
         (
@@ -107,6 +110,9 @@ def test_singular_and_plural(plural: str, singular: str) -> None:
                 "item_constant": "PERSON",
                 "route_prefix": "/people",
                 "domain_class": "People",
+                "item_text": "person",
+                "item_article": "a",
+                "domain_text": "people",
             },
         ),
     ],
@@ -164,3 +170,38 @@ def test_project_helpers(tmp_path: Path) -> None:
     assert not project.domain_collides(tmp_path, "invoices")  # its own update
     assert not project.domain_collides(tmp_path, "orders")
     assert "config" in project.CORE_NAMES
+
+
+@pytest.mark.parametrize(
+    ("domain", "reason"),
+    [
+        ("returns", "'return' is a Python keyword"),
+        ("class", "'class' is a Python keyword"),
+        ("classes", "'class' is a Python keyword"),
+        ("match", "'match' is a Python soft keyword"),
+        ("cases", "'case' is a Python soft keyword"),
+        ("types", "'type' is a Python builtin"),
+        ("type", "'type' is a Python builtin"),
+        ("properties", "'property' is a Python builtin"),
+        ("filters", "'filter' is a Python builtin"),
+        ("ids", "'id' is a Python builtin"),
+        ("list", "'list' is a Python builtin"),
+        ("print", "'print' is a Python builtin"),
+        ("services", "'service' is a name the generated code uses"),
+        ("data", "'data' is a name the generated code uses"),
+    ],
+)
+def test_names_that_would_break_the_generated_code(domain: str, reason: str) -> None:
+    assert names.name_clash(domain) == reason
+
+
+@pytest.mark.parametrize("domain", ["invoices", "order_items", "people", "tax_returns", "x"])
+def test_ordinary_names_are_safe(domain: str) -> None:
+    assert names.name_clash(domain) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("invoice", "an"), ("order item", "an"), ("user", "a"), ("tax", "a")]
+)
+def test_article(text: str, expected: str) -> None:
+    assert names.article(text) == expected

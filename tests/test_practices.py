@@ -134,7 +134,7 @@ VIOLATIONS = {
         "P06",
         replace(
             "src/models.py",
-            "return to_utc(value).strftime(DATETIME_FORMAT)",
+            'return to_utc(value).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"',
             "return value.isoformat()",
         ),
         [*PYTEST, "tests/test_models.py"],
@@ -263,8 +263,8 @@ VIOLATIONS = {
         "P10",
         replace(
             "src/auth/dependencies.py",
-            "Depends(parse_jwt_data)]",
-            "Depends(parse_jwt_data, use_cache=False)]",
+            "Depends(parse_optional_jwt_data)]",
+            "Depends(parse_optional_jwt_data, use_cache=False)]",
         ),
         [*PYTEST, "tests/auth/test_dependencies.py"],
         "tests/auth/test_dependencies.py::test_one_decode_per_request",

@@ -1,8 +1,13 @@
+import os
 import re
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AfterValidator, Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 from sqlalchemy.engine import make_url
 
 from src.constants import SHOW_DOCS_ENVIRONMENTS, Environment
@@ -11,36 +16,68 @@ from src.constants import SHOW_DOCS_ENVIRONMENTS, Environment
 FOREIGN_ORIGIN = "https://attacker.invalid"
 
 
-def _asyncpg_url(url: str) -> str:
+class BaseConfig(BaseSettings):
+    """What every settings class of the service shares (this file's ``Config`` and each
+    domain's): the ``.env`` file, one ``ENVIRONMENT``, and errors that never echo a value."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        # A refused value stays out of the error: it may be a secret (a JWT key, a password).
+        hide_input_in_errors=True,
+    )
+
+    # No prefix, whatever the class's env_prefix: the one environment of the whole service.
+    ENVIRONMENT: Environment = Field(default=Environment.PRODUCTION, validation_alias="ENVIRONMENT")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The test suite sets ENVIRONMENT=testing and everything it needs: a developer's .env
+        # (another database, insecure cookies, DEBUG) must never change what the tests see.
+        if os.environ.get("ENVIRONMENT") == Environment.TESTING:
+            return init_settings, env_settings, file_secret_settings
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
+
+
+def _asyncpg_url(url: SecretStr) -> SecretStr:
     """Accept any PostgreSQL URL (``postgresql://``, ``postgres://``) and use the asyncpg driver."""
-    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    parsed = make_url(url.get_secret_value().replace("postgres://", "postgresql://", 1))
     if parsed.get_backend_name() != "postgresql":
         msg = f"DATABASE_URL must be a PostgreSQL URL, got a {parsed.get_backend_name()} one"
         raise ValueError(msg)
-    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    return SecretStr(parsed.set(drivername="postgresql+asyncpg").render_as_string(False))
 
 
-class Config(BaseSettings):
+class Config(BaseConfig):
     """Settings of the whole service; each domain keeps its own in ``src/<domain>/config.py``."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
-
-    ENVIRONMENT: Environment = Environment.PRODUCTION
     APP_VERSION: str = "0.1.0"
     # Tracebacks in 500 responses: local debugging only, refused in deployed environments.
     DEBUG: bool = False
     # Larger request bodies get a 413 before the route reads them (FastAPI's max_body_size).
     MAX_REQUEST_BODY_BYTES: int = Field(default=1_048_576, ge=0)
 
-    DATABASE_URL: Annotated[str, AfterValidator(_asyncpg_url)]
+    # A secret: its password must never reach a log line or an error.
+    DATABASE_URL: Annotated[SecretStr, AfterValidator(_asyncpg_url)]
     # Connections per process. A process's requests share one CPU, so more connections only make
-    # them wait together: 10 served as many requests/s as 20 with half the p99 (benchmarks/load.py).
+    # them wait together: 10 served as many requests/s as 20 with half the p99 (load benchmark).
     DATABASE_POOL_SIZE: int = Field(default=10, ge=1)
-    DATABASE_MAX_OVERFLOW: int = Field(default=0, ge=0)
-    # How long a request waits for a free connection before a 503 (SQLAlchemy's default is 30 s).
+    # How long a request waits for a free connection before a 503.
     DATABASE_POOL_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0)
-    DATABASE_POOL_RECYCLE_SECONDS: int = Field(default=1800, ge=1)
     DATABASE_CONNECT_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0)
+    # Every statement is bounded: PostgreSQL cancels a slower one, and the service stops waiting
+    # one second later even if the database itself is frozen (then the request gets a 503).
+    DATABASE_STATEMENT_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0)
+    # Prepared statements kept per connection; 0 behind PgBouncer in transaction mode.
+    DATABASE_STATEMENT_CACHE_SIZE: int = Field(default=100, ge=0)
 
     CORS_ORIGINS: list[str] = []
     CORS_ORIGINS_REGEX: str | None = None
@@ -86,6 +123,23 @@ class Config(BaseSettings):
     @property
     def show_docs(self) -> bool:
         return self.ENVIRONMENT in SHOW_DOCS_ENVIRONMENTS
+
+    @property
+    def database_dsn(self) -> str:
+        """``DATABASE_URL`` as asyncpg reads it (no ``+asyncpg`` driver suffix)."""
+        url = make_url(self.DATABASE_URL.get_secret_value()).set(drivername="postgresql")
+        return url.render_as_string(hide_password=False)
+
+    def database_connect_arguments(self) -> dict[str, Any]:
+        """Arguments of every asyncpg connection the service opens (pool or single)."""
+        return {
+            "timeout": self.DATABASE_CONNECT_TIMEOUT_SECONDS,
+            "command_timeout": self.DATABASE_STATEMENT_TIMEOUT_SECONDS + 1,
+            "statement_cache_size": self.DATABASE_STATEMENT_CACHE_SIZE,
+            "server_settings": {
+                "statement_timeout": str(int(self.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000)),
+            },
+        }
 
 
 settings = Config()

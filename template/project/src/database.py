@@ -1,21 +1,36 @@
-from collections.abc import AsyncIterator
-from typing import Annotated
+"""PostgreSQL: SQLAlchemy builds the statements, asyncpg runs them.
 
-from fastapi import Depends
-from sqlalchemy import MetaData
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+- Tables are SQLAlchemy models on ``Base`` (Alembic migrates them); statements are SQLAlchemy
+  Core on their columns, compiled once for asyncpg by ``compile_query`` (module constants).
+- A request works through one ``Database`` (``DbDep``): a pooled connection taken on its first
+  statement, a transaction begun on its first write (or lock), committed when the route returns
+  (before the response is sent) and rolled back if anything raised. Services never commit.
+- What comes back is typed: ``fetch_one(query, PostResponse, post_id=...)``.
+
+Why not the ORM session at request time: the same query cost five times the CPU through it
+(the service's benchmarks page has the numbers).
+"""
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, Self, TypeVar, cast
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+from fastapi import Depends, Request
+from pydantic import BaseModel
+from sqlalchemy import MetaData, Select
+from sqlalchemy.dialects.postgresql import asyncpg as sqlalchemy_asyncpg
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
-from src.config import Config, settings
+from src.config import Config
+from src.exceptions import DatabaseConflict, DatabaseUnavailable, invalid_data_error
 
-# The guide's convention (P18), with %(column_0_N_name)s where it used %(column_0_name)s: two
+# The guide's convention, with %(column_0_N_name)s where it used %(column_0_name)s: two
 # multi-column unique constraints or foreign keys starting with the same column would collide.
 POSTGRES_INDEXES_NAMING_CONVENTION = {
     "ix": "%(table_name)s_%(column_0_N_name)s_idx",
@@ -25,50 +40,277 @@ POSTGRES_INDEXES_NAMING_CONVENTION = {
     "pk": "%(table_name)s_pkey",
 }
 
-# SQLSTATE classes meaning "the database cannot serve now", not "this request is wrong":
-# connection exceptions, insufficient resources (too many connections), operator intervention
-# (shutting down, starting up). https://www.postgresql.org/docs/current/errcodes-appendix.html
-UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+# SQLSTATEs meaning "the database cannot serve now", not "this request is wrong": connection
+# exceptions, insufficient resources (too many connections), operator intervention (shutting
+# down, starting up), a statement cancelled by statement_timeout, refused credentials.
+# https://www.postgresql.org/docs/current/errcodes-appendix.html
+UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "57014", "28")
+# The client's data (class 22: a value out of range, a NUL in a text) and the current state
+# (class 23: a unique, foreign-key or check violation; class 40: a deadlock or serialization
+# failure between concurrent requests).
+DATA_SQLSTATE = "22"
+CONFLICT_SQLSTATES = ("23", "40")
+
+
+Model = TypeVar("Model", bound=BaseModel)
+T = TypeVar("T")
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=POSTGRES_INDEXES_NAMING_CONVENTION)
 
 
-def build_engine(url: str, config: Config = settings) -> AsyncEngine:
-    return create_async_engine(
-        url,
-        pool_size=config.DATABASE_POOL_SIZE,
-        max_overflow=config.DATABASE_MAX_OVERFLOW,
-        pool_timeout=config.DATABASE_POOL_TIMEOUT_SECONDS,
-        pool_recycle=config.DATABASE_POOL_RECYCLE_SECONDS,
-        # No pre-ping: it costs a round trip per checkout (measured -30 % requests/s on the posts
-        # benchmark). A dropped connection raises once, as a 503, and invalidates the whole pool,
-        # so the service reconnects by itself when the database is back (tests/test_outage.py).
-        connect_args={"timeout": config.DATABASE_CONNECT_TIMEOUT_SECONDS},
+# Query construction -------------------------------------------------------------------------
+
+_DIALECT = sqlalchemy_asyncpg.dialect(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A statement compiled for asyncpg: its SQL, its parameters in order, and whether it writes
+    or locks (then it runs in the request's transaction)."""
+
+    sql: str
+    names: tuple[str, ...]
+    values: Mapping[str, Any]
+    writes: bool
+
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        missing = [name for name in self.names if name not in params and name not in self.values]
+        if missing:
+            msg = f"missing query parameters: {', '.join(missing)}"
+            raise TypeError(msg)
+        return [params[name] if name in params else self.values[name] for name in self.names]
+
+
+def compile_query(statement: ClauseElement, *, writes: bool | None = None) -> Query:
+    """Compile once, at import time: ``bindparam("post_id")`` becomes the ``post_id=`` argument.
+
+    ``writes`` defaults to what the statement is (INSERT, UPDATE, DELETE, SELECT ... FOR UPDATE);
+    pass it for a text statement or a function with side effects.
+    """
+    compiled = cast(SQLCompiler, statement.compile(dialect=_DIALECT))
+    binds = {name: bind for bind, name in compiled.bind_names.items()}
+    if writes is None:
+        locks = isinstance(statement, Select) and statement._for_update_arg is not None
+        writes = compiled.isinsert or compiled.isupdate or compiled.isdelete or locks
+    return Query(
+        sql=compiled.string,
+        names=tuple(compiled.positiontup or ()),
+        values={name: bind.effective_value for name, bind in binds.items() if not bind.required},
+        writes=writes,
     )
 
 
-def is_unavailable(error: BaseException) -> bool:
-    """Whether ``error`` means the database is unreachable or overloaded (a 503, not a bug)."""
-    if isinstance(error, OSError | PoolTimeoutError | OperationalError):
-        # Refused, unreachable or timed-out connections (TimeoutError is an OSError), an
-        # exhausted pool, or a driver's operational failure.
-        return True
-    if isinstance(error, DBAPIError):
-        sqlstate = getattr(error.orig, "sqlstate", None) or ""
-        return error.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATES)
-    return False
+# Connections --------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    Connection = asyncpg.Connection[asyncpg.Record]
+else:
+    Connection = asyncpg.Connection
 
 
-engine = build_engine(settings.DATABASE_URL)
-# Without expire_on_commit=False, reading an attribute after commit would lazy-load (blocking IO).
-session_factory = async_sessionmaker(engine, expire_on_commit=False)
+class ConnectionSource(Protocol):
+    """Where a ``Database`` takes its connection: the app's pool, or a test's connection."""
+
+    async def acquire(self) -> Connection: ...
+
+    async def release(self, connection: Connection) -> None: ...
 
 
-async def get_session() -> AsyncIterator[AsyncSession]:
-    async with session_factory() as session:
-        yield session
+async def init_connection(connection: Connection) -> None:
+    """json and jsonb come back as Python values (what ``json_build_object`` returns)."""
+    for name in ("json", "jsonb"):
+        await connection.set_type_codec(
+            name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+async def keep_session_state(_connection: Connection) -> None:
+    """Pool release without asyncpg's reset query (a round trip per request): requests never
+    change session state (no SET, LISTEN or session advisory lock), and an open transaction is
+    still rolled back by the pool."""
+
+
+async def connect(config: Config) -> Connection:
+    """One connection with the pool's settings (tests and scripts)."""
+    try:
+        connection: Connection = await asyncpg.connect(
+            config.database_dsn, **config.database_connect_arguments()
+        )
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        raise DatabaseUnavailable from error
+    await init_connection(connection)
+    return connection
+
+
+class DatabasePool:
+    """The process's connections, created on first use (a service starts even while its
+    database is down) and reconnected by themselves after an outage."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._pool: asyncpg.Pool | None = None
+
+    async def acquire(self) -> Connection:
+        try:
+            if self._pool is None:
+                self._pool = await asyncpg.create_pool(
+                    self._config.database_dsn,
+                    min_size=0,
+                    max_size=self._config.DATABASE_POOL_SIZE,
+                    init=init_connection,
+                    reset=keep_session_state,
+                    **self._config.database_connect_arguments(),
+                )
+            # A proxy that behaves as the connection it wraps.
+            connection = cast(
+                Connection,
+                await self._pool.acquire(timeout=self._config.DATABASE_POOL_TIMEOUT_SECONDS),
+            )
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            raise DatabaseUnavailable from error
+        return connection
+
+    async def release(self, connection: Connection) -> None:
+        if self._pool is not None:
+            # Bounded: a connection whose statement was cancelled waits for the cancellation.
+            proxy = cast("PoolConnectionProxy[asyncpg.Record]", connection)
+            await self._pool.release(proxy, timeout=self._config.DATABASE_CONNECT_TIMEOUT_SECONDS)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await pool.close()
+
+
+# The unit of work ---------------------------------------------------------------------------
+
+
+class Database:
+    """One request's (or task's) work on PostgreSQL; ``async with`` commits or rolls back."""
+
+    __slots__ = ("_connection", "_source", "_transaction")
+
+    def __init__(self, source: ConnectionSource) -> None:
+        self._source = source
+        self._connection: Connection | None = None
+        self._transaction: asyncpg.transaction.Transaction | None = None
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        error_type: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if error is None:
+            await self.commit()
+        else:
+            await self.rollback()
+
+    async def fetch_one(self, query: Query, model: type[Model], /, **params: Any) -> Model | None:
+        record = await self._run(query, params, "fetchrow")
+        return None if record is None else model.model_validate(dict(record))
+
+    async def fetch_all(self, query: Query, model: type[Model], /, **params: Any) -> list[Model]:
+        records = await self._run(query, params, "fetch")
+        return [model.model_validate(dict(record)) for record in records]
+
+    async def fetch_value(self, query: Query, kind: type[T], /, **params: Any) -> T | None:
+        """The first column of the first row (``None`` without a row or for NULL)."""
+        value = await self._run(query, params, "fetchval")
+        if value is not None and not isinstance(value, kind):
+            msg = f"expected {kind.__name__}, the query returned {type(value).__name__}"
+            raise TypeError(msg)
+        return value
+
+    async def execute(self, query: Query, /, **params: Any) -> int:
+        """Run a statement without rows; the number of rows it changed."""
+        status: str = await self._run(query, params, "execute")
+        count = status.rpartition(" ")[2]
+        return int(count) if count.isdigit() else 0
+
+    async def commit(self) -> None:
+        """Commit what the request wrote and hand the connection back. The dependency does it
+        when the route returns; a route calls it itself only for a documented reason."""
+        if self._transaction is not None:
+            transaction, self._transaction = self._transaction, None
+            try:
+                await self._call(transaction.commit())
+            except BaseException:
+                await self._discard()
+                raise
+        await self.release()
+
+    async def rollback(self) -> None:
+        if self._transaction is not None:
+            transaction, self._transaction = self._transaction, None
+            try:
+                await transaction.rollback()
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                # The connection is gone: so is its transaction.
+                await self._discard()
+                return
+        await self.release()
+
+    async def release(self) -> None:
+        """Hand the connection back to the pool while no transaction needs it (before slow work
+        such as hashing a password); the next statement takes one again."""
+        if self._transaction is not None:
+            msg = "commit or roll back before releasing the connection"
+            raise RuntimeError(msg)
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            await self._source.release(connection)
+
+    async def _discard(self) -> None:
+        self._transaction = None
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            connection.terminate()
+            await self._source.release(connection)
+
+    async def _run(self, query: Query, params: Mapping[str, Any], method: str) -> Any:
+        arguments = query.arguments(params)
+        if self._connection is None:
+            self._connection = await self._source.acquire()
+        if query.writes and self._transaction is None:
+            transaction = self._connection.transaction()
+            await self._call(transaction.start())
+            self._transaction = transaction
+        return await self._call(getattr(self._connection, method)(query.sql, *arguments))
+
+    async def _call(self, call: Awaitable[T]) -> T:
+        """Await a driver call; its failures become the service's database errors."""
+        try:
+            return await call
+        except asyncpg.PostgresError as error:
+            sqlstate: str = error.sqlstate or ""
+            if sqlstate.startswith(UNAVAILABLE_SQLSTATES):
+                raise DatabaseUnavailable from error
+            if sqlstate.startswith(CONFLICT_SQLSTATES):
+                raise DatabaseConflict(getattr(error, "constraint_name", None)) from error
+            if sqlstate.startswith(DATA_SQLSTATE):
+                raise invalid_data_error("A value was refused by the database") from error
+            raise
+        except (OSError, TimeoutError) as error:
+            # Reset, refused or timed out (command_timeout: a frozen database).
+            raise DatabaseUnavailable from error
+        except asyncpg.InterfaceError as error:
+            if self._connection is None or self._connection.is_closed():
+                raise DatabaseUnavailable from error
+            raise
+
+
+async def get_db(request: Request) -> AsyncIterator[Database]:
+    """The request's unit of work on the app's pool."""
+    async with Database(request.app.state.database) as database:
+        yield database
+
+
+# Function scope: the commit happens when the route returns, before the response is sent, and
+# the connection is back in the pool before a slow client has read the body.
+DbDep = Annotated[Database, Depends(get_db, scope="function")]

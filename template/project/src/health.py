@@ -1,13 +1,15 @@
 """Liveness and readiness probes: the process is up, and it can serve (database reachable)."""
 
 from fastapi import APIRouter, status
-from sqlalchemy import text
+from sqlalchemy import literal_column, select
 
-from src.database import SessionDep
+from src.database import DbDep, compile_query
 from src.exceptions import error_responses
 from src.models import CustomModel
 
 router = APIRouter(tags=["health"])
+
+PING = compile_query(select(literal_column("1")))
 
 
 class HealthResponse(CustomModel):
@@ -30,7 +32,7 @@ async def get_liveness() -> HealthResponse:
     summary="Readiness probe",
     responses=error_responses(status.HTTP_503_SERVICE_UNAVAILABLE),
 )
-async def get_readiness(session: SessionDep) -> HealthResponse:
-    """The service can serve requests: its database answers (503 from the outage handler)."""
-    await session.execute(text("SELECT 1"))
+async def get_readiness(db: DbDep) -> HealthResponse:
+    """The service can serve requests: its database answers (else a 503)."""
+    await db.fetch_value(PING, int)
     return HealthResponse(status="ok")

@@ -4,36 +4,48 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
-from src import exceptions, health
+from src import exceptions, health, middleware
 from src.config import Config, settings
 from src.constants import PROJECT_NAME
-from src.database import engine
+from src.database import DatabasePool
 from src.domains import domain_routers
 
 # Every domain route may reach the database, so each documents the outage answer.
 DATABASE_UNAVAILABLE = exceptions.error_responses(status.HTTP_503_SERVICE_UNAVAILABLE)
 
 
+class Service(FastAPI):
+    """FastAPI, with the body limit's plain-text 413 sent as the JSON error every error is (the
+    limit answers outside the middleware an app adds)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return middleware.JSONContentTooLargeMiddleware(super().build_middleware_stack())
+
+
 @asynccontextmanager
-async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
-    await engine.dispose()
+    await app.state.database.close()
 
 
 def create_app(config: Config = settings) -> FastAPI:
-    app = FastAPI(
+    app = Service(
         title=PROJECT_NAME,
         version=config.APP_VERSION,
         debug=config.DEBUG,
         lifespan=lifespan,
-        # P16: no schema means no /docs or /redoc either.
+        # No schema means no /docs or /redoc either.
         openapi_url="/openapi.json" if config.show_docs else None,
         # Larger bodies get a 413 before any route reads them.
         max_body_size=config.MAX_REQUEST_BODY_BYTES,
     )
+    # Opened on first use: the service starts, and answers 503, while its database is down.
+    app.state.database = DatabasePool(config)
+    # Innermost first: unexpected errors become JSON 500s inside CORS, so a browser reads them.
+    app.add_middleware(middleware.ServerErrorMiddleware, debug=config.DEBUG)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=config.CORS_ORIGINS,
@@ -42,14 +54,9 @@ def create_app(config: Config = settings) -> FastAPI:
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=config.CORS_HEADERS,
     )
+    app.add_middleware(middleware.SecurityHeadersMiddleware, hsts=config.ENVIRONMENT.is_deployed)
     app.add_exception_handler(RequestValidationError, exceptions.validation_error_handler)
-    app.add_exception_handler(status.HTTP_400_BAD_REQUEST, exceptions.bad_request_handler)
-    app.add_exception_handler(
-        status.HTTP_405_METHOD_NOT_ALLOWED, exceptions.method_not_allowed_handler
-    )
-    # Connection-level failures (refused, timed out, dropped, pool exhausted) become a 503.
-    for error in (OSError, DBAPIError, PoolTimeoutError):
-        app.add_exception_handler(error, exceptions.database_unavailable_handler)
+    app.add_exception_handler(StarletteHTTPException, exceptions.http_error_handler)
     app.include_router(health.router)
     for router in domain_routers():
         app.include_router(router, responses=DATABASE_UNAVAILABLE)

@@ -1,7 +1,7 @@
 """Checks of the database naming practices, as functions so tests can prove they catch mistakes.
 
-P18: every constraint and index name follows ``src.database.POSTGRES_INDEXES_NAMING_CONVENTION``.
-P20: lower_snake, singular table names; ``_at`` for datetimes, ``_date`` for dates.
+Every constraint and index name follows ``src.database.POSTGRES_INDEXES_NAMING_CONVENTION``.
+Table and column names: lower_snake, singular tables; ``_at`` for datetimes, ``_date`` for dates.
 """
 
 import re
@@ -31,7 +31,7 @@ def is_singular(name: str) -> bool:
 
 
 def naming_rule_violations(metadata: MetaData) -> list[str]:
-    """P20 violations of every table in ``metadata``."""
+    """Naming-rule violations of every table in ``metadata``."""
     violations = []
     for table in metadata.sorted_tables:
         if not LOWER_SNAKE.match(table.name):
@@ -63,7 +63,7 @@ def _expected_name(table: Table, kind: str, columns: list[str]) -> str | None:
 
 
 def constraint_name_violations(metadata: MetaData) -> list[str]:
-    """P18 violations: constraints and indexes named off the convention."""
+    """Constraints and indexes named off the convention."""
     violations = []
     for table in metadata.sorted_tables:
         named: list[tuple[str, str | None, list[str]]] = []

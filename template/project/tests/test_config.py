@@ -12,7 +12,8 @@ def test_reads_its_own_variables(monkeypatch: pytest.MonkeyPatch) -> None:
 
     config = Config(_env_file=None)
 
-    assert config.DATABASE_URL == "postgresql+asyncpg://app:secret@db.internal:5433/app"
+    url = "postgresql+asyncpg://app:secret@db.internal:5433/app"
+    assert config.DATABASE_URL.get_secret_value() == url
     assert config.ENVIRONMENT is Environment.STAGING
     assert config.CORS_ORIGINS == ["https://app.example.com"]
 

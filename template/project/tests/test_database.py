@@ -1,4 +1,5 @@
-"""P18 and P20 over the service's own tables, and proof that the checks catch violations."""
+"""Naming conventions and rules over the service's own tables, and proof that the checks
+catch violations."""
 
 import pytest
 from sqlalchemy import (
@@ -14,10 +15,10 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from src.database import POSTGRES_INDEXES_NAMING_CONVENTION, Base
+from src.database import POSTGRES_INDEXES_NAMING_CONVENTION, Base, Database, compile_query
 from src.domains import import_domain_modules
+from src.models import CustomModel
 from tests.naming import (
     constraint_name_violations,
     naming_rule_violations,
@@ -55,18 +56,22 @@ def test_service_constraints_follow_naming_convention() -> None:
     assert constraint_name_violations(Base.metadata) == []
 
 
-async def test_migrated_database_names_follow_convention(session: AsyncSession) -> None:
+class Name(CustomModel):
+    name: str
+
+
+async def test_migrated_database_names_follow_convention(db: Database) -> None:
     # Migrations can name constraints by hand: check what the database really holds.
-    rows = await session.execute(
+    query = compile_query(
         text(
-            "SELECT conname FROM pg_constraint JOIN pg_namespace n ON n.oid = connamespace "
+            "SELECT conname AS name FROM pg_constraint JOIN pg_namespace n ON n.oid = connamespace "
             "WHERE n.nspname = 'public' AND conrelid::regclass::text <> 'alembic_version' "
             "AND contype <> 'n' "  # PostgreSQL 18 records NOT NULL as <table>_<column>_not_null
             "UNION SELECT indexname FROM pg_indexes WHERE schemaname = 'public' "
             "AND tablename <> 'alembic_version'"
         )
     )
-    names = list(rows.scalars())
+    names = [row.name for row in await db.fetch_all(query, Name)]
 
     assert unconventional_names(names) == []
 

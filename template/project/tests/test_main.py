@@ -1,11 +1,8 @@
-from collections.abc import AsyncIterator
-
 from fastapi import status
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from src.config import Config
-from src.database import get_session
+from src.constants import ErrorCode
 from src.main import create_app
 
 
@@ -24,24 +21,16 @@ async def test_readiness_checks_the_database(client: AsyncClient) -> None:
 
 
 async def test_readiness_fails_without_database() -> None:
-    app = create_app()
     # Port 9 (discard) refuses connections: the database is "down".
-    unreachable = create_async_engine(
-        "postgresql+asyncpg://postgres@127.0.0.1:9/postgres", connect_args={"timeout": 2}
-    )
-
-    async def unreachable_session() -> AsyncIterator[AsyncSession]:
-        async with AsyncSession(unreachable) as session:
-            yield session
-
-    app.dependency_overrides[get_session] = unreachable_session
+    unreachable = "postgresql://postgres@127.0.0.1:9/postgres"
+    app = create_app(Config(DATABASE_URL=unreachable))
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         response = await client.get("/readyz")
         liveness = await client.get("/healthz")
-    await unreachable.dispose()
 
     assert response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
-    assert response.json() == {"detail": "Service unavailable"}
+    code = ErrorCode.SERVICE_UNAVAILABLE
+    assert response.json() == {"detail": code, "code": code.name}
     assert liveness.status_code == status.HTTP_200_OK
 
 

@@ -1,4 +1,4 @@
-"""P19: migrations are static and revertible, match the models, and have date-first names."""
+"""Migrations are static and revertible, match the models, and have date-first names."""
 
 import re
 from collections.abc import AsyncIterator

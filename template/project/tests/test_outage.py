@@ -1,31 +1,28 @@
 """A database outage: 503 JSON errors fast (no hang, no 500), readiness fails, liveness stays up,
-and the service recovers by itself when the database is back (no restart, no pre-ping)."""
+and the service recovers by itself when the database is back (no restart). Only failures of
+the database become 503s: a bug elsewhere stays a 500."""
 
 import socket
 import time
 from collections.abc import Iterator
 
 import pytest
-from fastapi import status
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from fastapi import FastAPI, status
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy import Text, bindparam, select, text
 
 from src.config import Config
-from src.database import build_engine, is_unavailable
-from tests.outage import OutageDatabase, app_client
+from src.constants import ErrorCode
+from src.database import Database, compile_query
+from src.exceptions import DatabaseConflict, DatabaseUnavailable
+from src.main import create_app
+from tests.outage import OutageDatabase, app_client, outage_app
 
-UNAVAILABLE = {"detail": "Service unavailable"}
-
-
-class FakeDriverError(Exception):
-    def __init__(self, sqlstate: str) -> None:
-        super().__init__(sqlstate)
-        self.sqlstate = sqlstate
+UNAVAILABLE = {"detail": ErrorCode.SERVICE_UNAVAILABLE, "code": "SERVICE_UNAVAILABLE"}
 
 
 async def test_stopped_database_is_a_503_then_recovers(outage_database: OutageDatabase) -> None:
-    engine = build_engine(outage_database.url)
-    async with app_client(engine) as client:
+    async with app_client(outage_app(outage_database)) as client:
         assert (await client.get("/readyz")).status_code == status.HTTP_200_OK  # pool warmed up
 
         outage_database.stop()
@@ -38,13 +35,35 @@ async def test_stopped_database_is_a_503_then_recovers(outage_database: OutageDa
         finally:
             outage_database.start()
         after = await client.get("/readyz")
-    await engine.dispose()
 
     assert [response.status_code for response in during] == [503] * 3
     assert all(response.json() == UNAVAILABLE for response in during)
     assert elapsed < 2, "an outage must fail fast, not hang"
     assert liveness.status_code == status.HTTP_200_OK
     assert after.status_code == status.HTTP_200_OK, "the service must reconnect by itself"
+
+
+async def test_frozen_database_is_a_503_after_the_statement_timeout(
+    outage_database: OutageDatabase,
+) -> None:
+    """Processes stopped, not crashed: nothing answers, nothing closes the connection."""
+    app = outage_app(outage_database, statement_timeout_seconds=0.5)
+    async with app_client(app) as client:
+        assert (await client.get("/readyz")).status_code == status.HTTP_200_OK
+
+        outage_database.freeze(frozen=True)
+        try:
+            started = time.monotonic()
+            during = await client.get("/readyz")
+            elapsed = time.monotonic() - started
+        finally:
+            outage_database.freeze(frozen=False)
+        after = [await client.get("/readyz") for _ in range(2)]
+
+    assert during.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
+    assert during.json() == UNAVAILABLE
+    assert elapsed < 5, f"a frozen database held the request {elapsed:.1f} s"
+    assert [response.status_code for response in after] == [200, 200]
 
 
 @pytest.fixture
@@ -55,44 +74,54 @@ def silent_server() -> Iterator[int]:
 
 
 async def test_unresponsive_database_is_a_503_after_the_connect_timeout(silent_server: int) -> None:
-    config = Config(_env_file=None, DATABASE_CONNECT_TIMEOUT_SECONDS=0.5)
-    engine = build_engine(f"postgresql+asyncpg://postgres@127.0.0.1:{silent_server}/app", config)
-    async with app_client(engine) as client:
+    url = f"postgresql://postgres@127.0.0.1:{silent_server}/app"
+    config = Config(DATABASE_URL=url, DATABASE_CONNECT_TIMEOUT_SECONDS=0.5)
+    async with app_client(create_app(config)) as client:
         started = time.monotonic()
         response = await client.get("/readyz")
         elapsed = time.monotonic() - started
-    await engine.dispose()
 
     assert response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
     assert response.json() == UNAVAILABLE
     assert elapsed < 2
 
 
-@pytest.mark.parametrize(
-    "error",
-    [
-        ConnectionRefusedError(),
-        FileNotFoundError(),  # a Unix socket without its server
-        TimeoutError(),  # connect timeout
-        PoolTimeoutError(),  # every pooled connection busy for DATABASE_POOL_TIMEOUT_SECONDS
-        DBAPIError("SELECT 1", None, Exception(), connection_invalidated=True),
-        DBAPIError("SELECT 1", None, FakeDriverError("57P01")),  # admin shutdown
-        DBAPIError("SELECT 1", None, FakeDriverError("53300")),  # too many connections
-    ],
-    ids=lambda error: type(error).__name__,
-)
-def test_connection_failures_are_unavailability(error: Exception) -> None:
-    assert is_unavailable(error)
+async def test_a_missing_file_is_a_bug_not_an_outage() -> None:
+    """An OSError that is not the database's is a 500, not a 503 logged as an outage."""
+    app: FastAPI = create_app()
+
+    @app.get("/report")
+    async def get_report() -> str:
+        with open("/nonexistent/report.txt") as report:  # noqa: ASYNC230
+            return report.read()
+
+    async with app_client(app) as client:
+        response = await client.get("/report")
+
+    assert response.status_code == status.HTTP_500_INTERNAL_SERVER_ERROR
+    assert response.json() == {"detail": ErrorCode.INTERNAL_ERROR, "code": "INTERNAL_ERROR"}
 
 
-@pytest.mark.parametrize(
-    "error",
-    [
-        IntegrityError("INSERT", None, FakeDriverError("23505")),
-        DBAPIError("SELECT", None, FakeDriverError("22003")),  # a value out of range: a bug
-        ValueError(),
-    ],
-    ids=lambda error: type(error).__name__,
-)
-def test_other_errors_stay_server_errors(error: Exception) -> None:
-    assert not is_unavailable(error)
+async def test_a_slow_statement_is_cancelled_as_unavailable(db: Database) -> None:
+    with pytest.raises(DatabaseUnavailable):
+        await db.execute(
+            compile_query(
+                text("SET LOCAL statement_timeout = 100; SELECT pg_sleep(5)"), writes=True
+            )
+        )
+
+
+async def test_refused_data_is_a_422_and_a_broken_constraint_a_409(db: Database) -> None:
+    refused = compile_query(select(bindparam("value", type_=Text())))
+    insert = compile_query(
+        text(
+            "CREATE TEMPORARY TABLE probe (id int PRIMARY KEY); INSERT INTO probe VALUES (1), (1)"
+        ),
+        writes=True,
+    )
+
+    with pytest.raises(DatabaseConflict):
+        await db.execute(insert)
+    await db.rollback()
+    with pytest.raises(RequestValidationError):
+        await db.fetch_value(refused, str, value="a\x00b")

@@ -4,15 +4,16 @@ bodies, unknown fields, wrong methods. A test route stands in for the domains' r
 from collections.abc import AsyncIterator
 
 import pytest
-from fastapi import FastAPI, status
+from fastapi import FastAPI, Response, status
 from httpx import ASGITransport, AsyncClient
 from pydantic import ConfigDict
-from sqlalchemy.exc import IntegrityError
 
 from src.config import Config
+from src.constants import ErrorCode
 from src.exceptions import BadRequest
 from src.main import create_app
 from src.models import CustomModel
+from tests.errors import error
 
 LIMIT = 1_000
 
@@ -23,8 +24,8 @@ class Note(CustomModel):
     text: str
 
 
-def notes_app() -> FastAPI:
-    app = create_app(Config(_env_file=None, MAX_REQUEST_BODY_BYTES=LIMIT))
+def notes_app(limit: int = LIMIT) -> FastAPI:
+    app = create_app(Config(MAX_REQUEST_BODY_BYTES=limit, CORS_ORIGINS=["https://app.example.com"]))
 
     @app.post("/notes")
     async def create_note(note: Note) -> Note:
@@ -35,10 +36,10 @@ def notes_app() -> FastAPI:
         raise BadRequest
 
     @app.put("/notes")
-    async def replace_notes() -> None:
-        raise IntegrityError("INSERT", None, Exception("duplicate key"))
+    async def replace_notes(secret: str) -> None:
+        raise LookupError(secret)
 
-    @app.post("/notes/archive")
+    @app.post("/notes/archive", status_code=204, response_class=Response)
     async def archive_notes() -> None:
         return None
 
@@ -62,10 +63,11 @@ async def test_a_valid_body_is_accepted(client: AsyncClient) -> None:
     assert response.status_code == status.HTTP_200_OK
 
 
-async def test_oversized_body_is_a_413(client: AsyncClient) -> None:
+async def test_oversized_body_is_a_413_in_json(client: AsyncClient) -> None:
     response = await client.post("/notes", json={"text": "x" * LIMIT})
 
     assert response.status_code == status.HTTP_413_CONTENT_TOO_LARGE
+    assert response.json() == error(ErrorCode.CONTENT_TOO_LARGE)
 
 
 async def test_oversized_streamed_body_is_a_413_in_json(client: AsyncClient) -> None:
@@ -78,7 +80,7 @@ async def test_oversized_streamed_body_is_a_413_in_json(client: AsyncClient) -> 
     )
 
     assert response.status_code == status.HTTP_413_CONTENT_TOO_LARGE
-    assert response.json() == {"detail": "Content Too Large"}
+    assert response.json() == error(ErrorCode.CONTENT_TOO_LARGE)
 
 
 @pytest.mark.parametrize(
@@ -135,18 +137,63 @@ async def test_wrong_method_is_a_405_that_lists_the_paths_methods(
 
     assert response.status_code == status.HTTP_405_METHOD_NOT_ALLOWED
     assert response.headers["allow"] == allow
-    assert response.json() == {"detail": "Method Not Allowed"}
+    assert response.json() == error(ErrorCode.METHOD_NOT_ALLOWED)
 
 
 async def test_domain_bad_request_stays_a_400(client: AsyncClient) -> None:
     response = await client.delete("/notes")
 
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert response.json() == {"detail": "Bad request"}
+    assert response.json() == error(ErrorCode.BAD_REQUEST)
 
 
-async def test_other_database_errors_stay_500s(client: AsyncClient) -> None:
-    """Only connection-level failures are 503s: a bug must not pass for an outage."""
-    response = await client.put("/notes")
+async def test_unexpected_error_is_a_json_500_with_cors_and_no_request_data(
+    client: AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    origin = "https://app.example.com"
+
+    response = await client.put(
+        "/notes?secret=hunter2", headers={"Origin": origin, "X-Request-ID": "req-42"}
+    )
 
     assert response.status_code == status.HTTP_500_INTERNAL_SERVER_ERROR
+    assert response.json() == error(ErrorCode.INTERNAL_ERROR)
+    assert response.headers["access-control-allow-origin"] == origin
+    assert response.headers["x-request-id"] == "req-42"
+    [record] = [record for record in caplog.records if record.levelname == "ERROR"]
+    assert "LookupError" in record.getMessage()
+    assert "req-42" in record.getMessage()
+    assert "hunter2" not in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"text": ' + b"9" * 5_000 + b"}"],
+    ids=["nested-too-deep", "integer-too-long"],
+)
+async def test_unparsable_json_is_the_documented_422(body: bytes) -> None:
+    transport = ASGITransport(app=notes_app(limit=len(body)))
+    async with AsyncClient(transport=transport, base_url="https://test") as client:
+        response = await client.post(
+            "/notes", content=body, headers={"Content-Type": "application/json"}
+        )
+
+    assert response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT
+    assert response.json()["code"] == ErrorCode.VALIDATION_ERROR.name
+
+
+async def test_security_headers(client: AsyncClient) -> None:
+    response = await client.get("/notes/1")
+
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert "strict-transport-security" not in response.headers  # not deployed here
+
+
+async def test_no_content_has_no_content_type(client: AsyncClient) -> None:
+    response = await client.post("/notes/archive")
+
+    assert response.status_code == status.HTTP_204_NO_CONTENT
+    assert "content-type" not in response.headers

@@ -1,5 +1,5 @@
-"""P12 (one path variable name per resource), P13 (declared return types) and P17 (documented
-routes), checked over the whole route table and OpenAPI document of the service."""
+"""One path variable name per resource, declared return types and documented
+routes, checked over the whole route table and OpenAPI document of the service."""
 
 import re
 from typing import Any
@@ -51,7 +51,7 @@ def test_path_variable_check_catches_two_names() -> None:
 def test_routes_declare_status_and_return_model(route: APIRoute) -> None:
     assert route.status_code is not None, "declare status_code"
     if route.status_code != status.HTTP_204_NO_CONTENT:
-        assert route.response_model is not None, "annotate the return type (P13)"
+        assert route.response_model is not None, "annotate the return type"
 
 
 def documentation_gaps(openapi: dict[str, Any]) -> list[str]:
@@ -90,7 +90,7 @@ def test_documentation_check_catches_gaps() -> None:
 
 
 async def test_returned_data_is_validated_once_and_models_twice() -> None:
-    """P13: FastAPI dumps a returned model and validates it again; returned data (an ORM object,
+    """FastAPI dumps a returned model and validates it again; returned data (an ORM object,
     a row mapping) is validated once. Hot routes return data with ``response_model=``."""
     built: list[str] = []
 

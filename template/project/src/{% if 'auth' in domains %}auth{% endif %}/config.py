@@ -2,8 +2,9 @@ from datetime import timedelta
 from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
+from src.config import BaseConfig
 from src.constants import Environment
 
 # Only where nobody else can reach the service: never deployed, never a real secret.
@@ -11,23 +12,25 @@ LOCAL_JWT_SECRET = SecretStr("local-only-jwt-secret-that-is-never-deployed")
 MIN_SECRET_LENGTH = 32
 
 
-class AuthConfig(BaseSettings):
-    """Settings of the auth domain, read from ``AUTH_*`` variables (P07)."""
+class AuthConfig(BaseConfig):
+    """Settings of the auth domain, read from ``AUTH_*`` variables (and ``ENVIRONMENT``, which
+    decides whether the local secret is acceptable)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="AUTH_", env_file=".env", env_ignore_empty=True, extra="ignore"
-    )
-
-    # The service's ENVIRONMENT (no prefix): decides whether the local secret is acceptable.
-    ENVIRONMENT: Environment = Field(default=Environment.PRODUCTION, validation_alias="ENVIRONMENT")
+    model_config = SettingsConfigDict(env_prefix="AUTH_")
 
     JWT_SECRET: SecretStr = LOCAL_JWT_SECRET
     JWT_ALG: Literal["HS256", "HS384", "HS512"] = "HS256"
     JWT_EXP: timedelta = Field(default=timedelta(minutes=15), gt=timedelta(0))
 
     REFRESH_TOKEN_EXP: timedelta = Field(default=timedelta(days=30), gt=timedelta(0))
+    # A refresh token used again this soon after its rotation is a second tab refreshing at
+    # the same time, not a thief: it gets new tokens too. Later, reuse revokes the session.
+    REFRESH_TOKEN_REUSE_GRACE: timedelta = Field(default=timedelta(seconds=10), ge=timedelta(0))
     REFRESH_TOKEN_COOKIE: str = "refresh_token"  # noqa: S105 (a cookie name)
     SECURE_COOKIES: bool = True
+    # Argon2 hashes at once (each takes 64 MiB and several threads for ~0.1 s); more requests
+    # wait, holding no database connection, so a burst of logins leaves the other routes a core.
+    MAX_CONCURRENT_HASHES: int = Field(default=2, ge=1)
 
     @model_validator(mode="after")
     def require_secret_outside_local(self) -> Self:

@@ -1,6 +1,7 @@
 from enum import StrEnum
 
 REFRESH_TOKEN_PATH = "/auth/users/tokens"
+DISPLAY_NAME_MAX_LENGTH = 64
 
 
 class ErrorCode(StrEnum):

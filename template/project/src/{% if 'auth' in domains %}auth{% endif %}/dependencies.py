@@ -1,10 +1,9 @@
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Cookie, Depends
 from fastapi.security import OAuth2PasswordBearer
 
-from src.auth import security, service
+from src.auth import security, service, utils
 from src.auth.config import auth_settings
 from src.auth.constants import REFRESH_TOKEN_PATH
 from src.auth.exceptions import (
@@ -15,28 +14,42 @@ from src.auth.exceptions import (
     RefreshTokenReused,
     UserInactive,
 )
-from src.auth.models import AuthRefreshToken, AuthUser
-from src.auth.schemas import JWTData, UserCreate
-from src.database import SessionDep
+from src.auth.schemas import JWTData, RefreshToken, User, UserCreate
+from src.database import DbDep
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=REFRESH_TOKEN_PATH, auto_error=False)
 
 
-async def parse_jwt_data(token: Annotated[str | None, Depends(oauth2_scheme)]) -> JWTData:
-    """The access token's data. FastAPI caches it per request, however many use it (P10)."""
+async def parse_optional_jwt_data(
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> JWTData | None:
+    """The access token's data, or None without a token (a bad token is still a 401).
+
+    FastAPI caches it per request, however many dependencies use it: one decode.
+    """
     if token is None:
-        raise AuthenticationRequired
+        return None
     jwt_data = security.decode_access_token(token)
     if jwt_data is None:
         raise InvalidToken
     return jwt_data
 
 
+OptionalJWTDataDep = Annotated[JWTData | None, Depends(parse_optional_jwt_data)]
+
+
+async def parse_jwt_data(jwt_data: OptionalJWTDataDep) -> JWTData:
+    if jwt_data is None:
+        raise AuthenticationRequired
+    return jwt_data
+
+
 JWTDataDep = Annotated[JWTData, Depends(parse_jwt_data)]
 
 
-async def valid_active_user(jwt_data: JWTDataDep, session: SessionDep) -> AuthUser:
-    user = await service.get_user_by_id(session, jwt_data.user_id)
+async def valid_active_user(jwt_data: JWTDataDep, db: DbDep) -> User:
+    """The token's user, still active: what every write of another domain depends on."""
+    user = await service.get_user_by_id(db, jwt_data.user_id)
     if user is None:
         raise InvalidToken
     if not user.is_active:
@@ -44,11 +57,11 @@ async def valid_active_user(jwt_data: JWTDataDep, session: SessionDep) -> AuthUs
     return user
 
 
-ActiveUserDep = Annotated[AuthUser, Depends(valid_active_user)]
+ActiveUserDep = Annotated[User, Depends(valid_active_user)]
 
 
-async def valid_user_create(user: UserCreate, session: SessionDep) -> UserCreate:
-    if await service.get_user_by_email(session, email=user.email):
+async def valid_user_create(user: UserCreate, db: DbDep) -> UserCreate:
+    if await service.email_exists(db, email=user.email):
         raise EmailTaken
     return user
 
@@ -59,22 +72,29 @@ ValidUserCreateDep = Annotated[UserCreate, Depends(valid_user_create)]
 RefreshTokenCookie = Annotated[str | None, Cookie(alias=auth_settings.REFRESH_TOKEN_COOKIE)]
 
 
-async def valid_refresh_token(
-    session: SessionDep, refresh_token: RefreshTokenCookie = None
-) -> AuthRefreshToken:
-    """Consume a valid refresh token (rotation); presenting a used one revokes its family."""
-    stored = None
-    if refresh_token:
-        stored = await service.get_refresh_token(session, token=refresh_token)
-    if stored is None or stored.revoked_at is not None or stored.expires_at <= datetime.now(UTC):
-        raise RefreshTokenNotValid
-    if stored.used_at is not None or not await service.mark_refresh_token_used(session, stored):
-        await service.revoke_refresh_token_family(session, family_id=stored.family_id)
-        raise RefreshTokenReused
-    user = await service.get_user_by_id(session, stored.user_id)
+async def valid_refresh_token(db: DbDep, refresh_token: RefreshTokenCookie = None) -> RefreshToken:
+    """Consume a valid refresh token (rotation), under its family's lock; presenting a used one
+    revokes its family, except within the grace window of its rotation (a second tab)."""
+    found = await service.get_refresh_token(db, token=refresh_token) if refresh_token else None
+    if found is None or refresh_token is None:
+        raise RefreshTokenNotValid(headers=utils.cleared_cookie_headers())
+    await service.lock_refresh_token_family(db, family_id=found.family_id)
+    # Read again under the lock: a refresh or logout that held it has committed meanwhile.
+    stored = await service.get_refresh_token(db, token=refresh_token)
+    if stored is None or stored.revoked_at is not None or stored.expired:
+        raise RefreshTokenNotValid(headers=utils.cleared_cookie_headers())
+    if stored.used_at is not None and not stored.recently_used:
+        await service.revoke_refresh_token_family(db, family_id=stored.family_id)
+        # The documented exception to "the dependency commits": an error rolls back, and this
+        # revocation must stay.
+        await db.commit()
+        raise RefreshTokenReused(headers=utils.cleared_cookie_headers())
+    if stored.used_at is None:
+        await service.mark_refresh_token_used(db, token_id=stored.id)
+    user = await service.get_user_by_id(db, stored.user_id)
     if user is None or not user.is_active:
-        raise RefreshTokenNotValid
+        raise RefreshTokenNotValid(headers=utils.cleared_cookie_headers())
     return stored
 
 
-ValidRefreshTokenDep = Annotated[AuthRefreshToken, Depends(valid_refresh_token)]
+ValidRefreshTokenDep = Annotated[RefreshToken, Depends(valid_refresh_token)]

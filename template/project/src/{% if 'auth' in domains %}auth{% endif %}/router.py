@@ -10,9 +10,8 @@ from src.auth.dependencies import (
     ValidUserCreateDep,
 )
 from src.auth.exceptions import EmailTaken, InvalidCredentials
-from src.auth.models import AuthUser
-from src.auth.schemas import AccessTokenResponse, LoginForm, UserResponse
-from src.database import SessionDep
+from src.auth.schemas import AccessTokenResponse, LoginForm, User, UserResponse
+from src.database import DbDep
 from src.exceptions import error_responses
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -27,9 +26,11 @@ UNAUTHORIZED = error_responses(status.HTTP_401_UNAUTHORIZED)
     response_model=UserResponse,
     responses=error_responses(status.HTTP_409_CONFLICT),
 )
-async def register_user(user: ValidUserCreateDep, session: SessionDep) -> AuthUser:
-    """Create a user from an e-mail and a strong password."""
-    created = await service.create_user(session, email=user.email, password=user.password)
+async def register_user(user: ValidUserCreateDep, db: DbDep) -> User:
+    """Create a user from an e-mail, a strong password and an optional display name."""
+    created = await service.create_user(
+        db, email=user.email, password=user.password, display_name=user.display_name
+    )
     if created is None:
         raise EmailTaken
     return created
@@ -42,7 +43,7 @@ async def register_user(user: ValidUserCreateDep, session: SessionDep) -> AuthUs
     response_model=UserResponse,
     responses=error_responses(status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN),
 )
-async def get_my_user(user: ActiveUserDep) -> AuthUser:
+async def get_my_user(user: ActiveUserDep) -> User:
     """The user the access token belongs to."""
     return user
 
@@ -54,13 +55,13 @@ async def get_my_user(user: ActiveUserDep) -> AuthUser:
     responses=UNAUTHORIZED,
 )
 async def create_tokens(
-    form: Annotated[LoginForm, Form()], session: SessionDep, response: Response
+    form: Annotated[LoginForm, Form()], db: DbDep, response: Response
 ) -> AccessTokenResponse:
     """OAuth2 password flow: an access token in the body, a refresh token in a cookie."""
-    user = await service.authenticate_user(session, email=form.username, password=form.password)
+    user = await service.authenticate_user(db, email=form.username, password=form.password)
     if user is None or not user.is_active:
         raise InvalidCredentials
-    utils.set_refresh_cookie(response, await service.create_refresh_token(session, user_id=user.id))
+    utils.set_refresh_cookie(response, await service.create_refresh_token(db, user_id=user.id))
     return utils.access_token_response(user.id)
 
 
@@ -71,21 +72,27 @@ async def create_tokens(
     responses=UNAUTHORIZED,
 )
 async def refresh_tokens(
-    refresh_token: ValidRefreshTokenDep, session: SessionDep, response: Response
+    refresh_token: ValidRefreshTokenDep, db: DbDep, response: Response
 ) -> AccessTokenResponse:
     """Trade the refresh-token cookie for new tokens; each refresh token works once."""
     new_token = await service.create_refresh_token(
-        session, user_id=refresh_token.user_id, family_id=refresh_token.family_id
+        db, user_id=refresh_token.user_id, family_id=refresh_token.family_id
     )
     utils.set_refresh_cookie(response, new_token)
     return utils.access_token_response(refresh_token.user_id)
 
 
-@router.delete("/users/tokens", status_code=status.HTTP_204_NO_CONTENT, summary="Log out")
+@router.delete(
+    "/users/tokens",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Log out",
+    response_class=Response,
+)
 async def delete_tokens(
-    session: SessionDep, response: Response, refresh_token: RefreshTokenCookie = None
+    db: DbDep, response: Response, refresh_token: RefreshTokenCookie = None
 ) -> None:
     """Revoke the refresh token's session and clear its cookie."""
-    if refresh_token and (stored := await service.get_refresh_token(session, token=refresh_token)):
-        await service.revoke_refresh_token_family(session, family_id=stored.family_id)
+    if refresh_token and (stored := await service.get_refresh_token(db, token=refresh_token)):
+        await service.lock_refresh_token_family(db, family_id=stored.family_id)
+        await service.revoke_refresh_token_family(db, family_id=stored.family_id)
     utils.delete_refresh_cookie(response)

@@ -1,9 +1,11 @@
 import re
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, EmailStr, Field, field_validator
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
+from src.auth.constants import DISPLAY_NAME_MAX_LENGTH
 from src.models import CustomModel, UTCDatetime
 
 # A lower case letter, an upper case letter, a digit and another character, anywhere. Also the
@@ -13,10 +15,38 @@ STRONG_PASSWORD = re.compile(
 )
 
 
+def valid_email(address: str) -> str:
+    """An address as ``format: email`` describes it: its syntax, without asking whether its
+    domain receives mail (``x@none.test`` is accepted, as the schema promises)."""
+    try:
+        checked = validate_email(
+            address, check_deliverability=False, globally_deliverable=False, test_environment=True
+        )
+    except EmailNotValidError:
+        # Not the library's reason: it can quote the address.
+        msg = "value is not a valid email address"
+        raise ValueError(msg) from None
+    return checked.normalized
+
+
+Email = Annotated[
+    str,
+    Field(max_length=320),
+    AfterValidator(valid_email),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": 320}),
+]
+
+
 class UserCreate(CustomModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr = Field(max_length=320)
+    email: Email
+    display_name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        description="Shown to other users instead of the e-mail (default: user-<8 characters>)",
+    )
     password: str = Field(
         min_length=8,
         max_length=128,
@@ -28,7 +58,7 @@ class UserCreate(CustomModel):
     @field_validator("password", mode="after")
     @classmethod
     def valid_password(cls, password: str) -> str:
-        # A ValueError here becomes a 422 with this message (P15).
+        # A ValueError here becomes a 422 with this message.
         if not STRONG_PASSWORD.match(password):
             msg = (
                 "Password must contain at least one lower case letter, one upper case letter, "
@@ -46,11 +76,45 @@ class LoginForm(CustomModel):
     password: str = Field(max_length=128)
 
 
-class UserResponse(CustomModel):
+class User(CustomModel):
+    """A user as the service reads it (no password hash)."""
+
     id: uuid.UUID
-    email: EmailStr
+    # A str, not EmailStr: a stored address is never validated again on its way out.
+    email: str
+    display_name: str
     is_active: bool
     created_at: UTCDatetime
+
+
+class UserResponse(User):
+    """The current user, as they see themselves."""
+
+
+class PublicUser(CustomModel):
+    """What anyone may see of a user: never the e-mail."""
+
+    id: uuid.UUID
+    display_name: str
+
+
+class Credentials(CustomModel):
+    id: uuid.UUID
+    is_active: bool
+    password_hash: str
+
+
+class RefreshToken(CustomModel):
+    """A stored refresh token, read under its family's lock."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    family_id: uuid.UUID
+    expired: bool
+    used_at: UTCDatetime | None
+    # Used within the grace window: a second tab refreshing at the same time, not a thief.
+    recently_used: bool | None
+    revoked_at: UTCDatetime | None
 
 
 class AccessTokenResponse(CustomModel):

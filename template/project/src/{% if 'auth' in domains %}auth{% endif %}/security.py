@@ -1,5 +1,6 @@
 """Passwords (pwdlib, Argon2), access tokens (PyJWT) and opaque refresh tokens."""
 
+import asyncio
 import hashlib
 import secrets
 import uuid
@@ -18,14 +19,22 @@ password_hash = PasswordHash((Argon2Hasher(),))
 DUMMY_PASSWORD_HASH = password_hash.hash("dummy-password-for-unknown-users")
 
 
+# A burst of logins queues here instead of taking every thread and a core and 64 MiB each.
+hashing_slots = asyncio.Semaphore(auth_settings.MAX_CONCURRENT_HASHES)
+
+
 async def hash_password(password: str) -> str:
     # Argon2 takes ~100 ms of CPU: keep it off the event loop.
-    return await run_in_threadpool(password_hash.hash, password)
+    async with hashing_slots:
+        return await run_in_threadpool(password_hash.hash, password)
 
 
 async def verify_password(password: str, hashed: str | None) -> bool:
     """Verify ``password``; with ``hashed=None`` burn the same time and return False."""
-    valid = await run_in_threadpool(password_hash.verify, password, hashed or DUMMY_PASSWORD_HASH)
+    async with hashing_slots:
+        valid = await run_in_threadpool(
+            password_hash.verify, password, hashed or DUMMY_PASSWORD_HASH
+        )
     return valid and hashed is not None
 
 

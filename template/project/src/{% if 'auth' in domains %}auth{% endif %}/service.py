@@ -1,96 +1,168 @@
+"""Users and refresh tokens. Statements are compiled once; what comes back is typed."""
+
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ScalarSelect, SQLColumnExpression, func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import (
+    Interval,
+    ScalarSelect,
+    SQLColumnExpression,
+    Text,
+    Uuid,
+    bindparam,
+    cast,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from src.auth import security
 from src.auth.config import auth_settings
 from src.auth.models import AuthRefreshToken, AuthUser
+from src.auth.schemas import Credentials, RefreshToken, User
+from src.database import Database, compile_query
+from src.exceptions import DatabaseConflict
+
+USER = select(
+    AuthUser.id, AuthUser.email, AuthUser.display_name, AuthUser.is_active, AuthUser.created_at
+)
+USER_BY_ID = compile_query(USER.where(AuthUser.id == bindparam("user_id")))
+USER_ID_BY_EMAIL = compile_query(select(AuthUser.id).where(AuthUser.email == bindparam("email")))
+CREDENTIALS_BY_EMAIL = compile_query(
+    select(AuthUser.id, AuthUser.is_active, AuthUser.password_hash).where(
+        AuthUser.email == bindparam("email")
+    )
+)
+INSERT_USER = compile_query(
+    insert(AuthUser)
+    .values(
+        id=bindparam("user_id"),
+        email=bindparam("email"),
+        display_name=bindparam("display_name"),
+        password_hash=bindparam("password_hash"),
+    )
+    .returning(*USER.selected_columns)
+)
+
+NOW = func.statement_timestamp()
+INSERT_REFRESH_TOKEN = compile_query(
+    insert(AuthRefreshToken).values(
+        user_id=bindparam("user_id"),
+        family_id=bindparam("family_id"),
+        token_hash=bindparam("token_hash"),
+        expires_at=NOW + bindparam("lifetime", type_=Interval()),
+    )
+)
+REFRESH_TOKEN = select(
+    AuthRefreshToken.id,
+    AuthRefreshToken.user_id,
+    AuthRefreshToken.family_id,
+    (AuthRefreshToken.expires_at <= NOW).label("expired"),
+    AuthRefreshToken.used_at,
+    (AuthRefreshToken.used_at >= NOW - bindparam("grace", type_=Interval())).label("recently_used"),
+    AuthRefreshToken.revoked_at,
+).where(AuthRefreshToken.token_hash == bindparam("token_hash"))
+GET_REFRESH_TOKEN = compile_query(REFRESH_TOKEN)
+# One refresh, logout or revocation of a family at a time: a refresh overlapping a logout can
+# then neither mint a token in a revoked family nor miss one the logout must revoke.
+FAMILY_KEY = func.hashtextextended(cast(bindparam("family_id", type_=Uuid()), Text), 0)
+LOCK_FAMILY = compile_query(select(func.pg_advisory_xact_lock(FAMILY_KEY)), writes=True)
+MARK_USED = compile_query(
+    update(AuthRefreshToken)
+    .where(AuthRefreshToken.id == bindparam("token_id"), AuthRefreshToken.used_at.is_(None))
+    .values(used_at=NOW)
+)
+REVOKE_FAMILY = compile_query(
+    update(AuthRefreshToken)
+    .where(
+        AuthRefreshToken.family_id == bindparam("family_id"), AuthRefreshToken.revoked_at.is_(None)
+    )
+    .values(revoked_at=NOW)
+)
 
 
-async def get_user_by_id(session: AsyncSession, user_id: uuid.UUID) -> AuthUser | None:
-    return await session.get(AuthUser, user_id)
+async def get_user_by_id(db: Database, user_id: uuid.UUID) -> User | None:
+    return await db.fetch_one(USER_BY_ID, User, user_id=user_id)
 
 
-async def get_user_by_email(session: AsyncSession, *, email: str) -> AuthUser | None:
-    return await session.scalar(select(AuthUser).where(AuthUser.email == email.lower()))
+async def email_exists(db: Database, *, email: str) -> bool:
+    return await db.fetch_value(USER_ID_BY_EMAIL, uuid.UUID, email=email.lower()) is not None
 
 
-async def create_user(session: AsyncSession, *, email: str, password: str) -> AuthUser | None:
+async def create_user(
+    db: Database, *, email: str, password: str, display_name: str | None
+) -> User | None:
     """The new user, or None when the e-mail was taken meanwhile."""
-    user = AuthUser(email=email.lower(), password_hash=await security.hash_password(password))
-    session.add(user)
+    await db.release()  # no pooled connection waits while Argon2 runs
+    password_hash = await security.hash_password(password)
+    user_id = uuid.uuid4()
     try:
-        await session.commit()
-    except IntegrityError:
-        await session.rollback()
+        return await db.fetch_one(
+            INSERT_USER,
+            User,
+            user_id=user_id,
+            email=email.lower(),
+            # Says nothing about the user: the start of their (public) id.
+            display_name=display_name or f"user-{user_id.hex[:8]}",
+            password_hash=password_hash,
+        )
+    except DatabaseConflict:
         return None
-    await session.refresh(user)
-    return user
 
 
-async def authenticate_user(session: AsyncSession, *, email: str, password: str) -> AuthUser | None:
-    user = await get_user_by_email(session, email=email)
-    valid = await security.verify_password(password, user.password_hash if user else None)
-    return user if valid else None
+async def authenticate_user(db: Database, *, email: str, password: str) -> Credentials | None:
+    credentials = await db.fetch_one(CREDENTIALS_BY_EMAIL, Credentials, email=email.lower())
+    await db.release()  # no pooled connection waits while Argon2 runs
+    hashed = credentials.password_hash if credentials else None
+    valid = await security.verify_password(password, hashed)
+    return credentials if valid else None
 
 
 async def create_refresh_token(
-    session: AsyncSession, *, user_id: uuid.UUID, family_id: uuid.UUID | None = None
+    db: Database, *, user_id: uuid.UUID, family_id: uuid.UUID | None = None
 ) -> str:
     """Store a new refresh token (a new family at login) and return its clear value."""
     token = security.new_refresh_token()
-    session.add(
-        AuthRefreshToken(
-            user_id=user_id,
-            family_id=family_id or uuid.uuid4(),
-            token_hash=security.hash_refresh_token(token),
-            expires_at=datetime.now(UTC) + auth_settings.REFRESH_TOKEN_EXP,
-        )
+    await db.execute(
+        INSERT_REFRESH_TOKEN,
+        user_id=user_id,
+        family_id=family_id or uuid.uuid4(),
+        token_hash=security.hash_refresh_token(token),
+        lifetime=auth_settings.REFRESH_TOKEN_EXP,
     )
-    await session.commit()
     return token
 
 
-async def get_refresh_token(session: AsyncSession, *, token: str) -> AuthRefreshToken | None:
-    token_hash = security.hash_refresh_token(token)
-    return await session.scalar(
-        select(AuthRefreshToken).where(AuthRefreshToken.token_hash == token_hash)
+async def get_refresh_token(db: Database, *, token: str) -> RefreshToken | None:
+    return await db.fetch_one(
+        GET_REFRESH_TOKEN,
+        RefreshToken,
+        token_hash=security.hash_refresh_token(token),
+        grace=auth_settings.REFRESH_TOKEN_REUSE_GRACE,
     )
 
 
-async def mark_refresh_token_used(session: AsyncSession, refresh_token: AuthRefreshToken) -> bool:
-    """Mark it used; False if another request used it first (the caller treats it as reuse)."""
-    marked = await session.scalar(
-        update(AuthRefreshToken)
-        .where(AuthRefreshToken.id == refresh_token.id, AuthRefreshToken.used_at.is_(None))
-        .values(used_at=datetime.now(UTC))
-        .returning(AuthRefreshToken.id)
-    )
-    await session.commit()
-    return marked is not None
+async def lock_refresh_token_family(db: Database, *, family_id: uuid.UUID) -> None:
+    """Serialize with every other change of this family until the request's transaction ends."""
+    await db.execute(LOCK_FAMILY, family_id=family_id)
 
 
-async def revoke_refresh_token_family(session: AsyncSession, *, family_id: uuid.UUID) -> None:
-    await session.execute(
-        update(AuthRefreshToken)
-        .where(AuthRefreshToken.family_id == family_id, AuthRefreshToken.revoked_at.is_(None))
-        .values(revoked_at=datetime.now(UTC))
-    )
-    await session.commit()
+async def mark_refresh_token_used(db: Database, *, token_id: uuid.UUID) -> bool:
+    """Mark it used; False if another request used it first."""
+    return await db.execute(MARK_USED, token_id=token_id) == 1
+
+
+async def revoke_refresh_token_family(db: Database, *, family_id: uuid.UUID) -> None:
+    await db.execute(REVOKE_FAMILY, family_id=family_id)
 
 
 def user_json(user_id: SQLColumnExpression[uuid.UUID]) -> ScalarSelect[Any]:
-    """The public fields of the user ``user_id`` as one JSON object, for other domains' queries.
-
-    A correlated subquery, so a listing aggregates its users in PostgreSQL (P21) without
-    importing this domain's models.
-    """
+    """The public fields of the user ``user_id`` (id and display name, never the e-mail) as one
+    JSON object, for other domains' queries: a correlated subquery, so a listing aggregates its
+    users in PostgreSQL without importing this domain's models."""
     return (
-        select(func.json_build_object("id", AuthUser.id, "email", AuthUser.email))
+        select(func.json_build_object("id", AuthUser.id, "display_name", AuthUser.display_name))
         .where(AuthUser.id == user_id)
         .scalar_subquery()
     )

@@ -9,6 +9,9 @@ from src.auth.constants import REFRESH_TOKEN_PATH
 from src.auth.schemas import AccessTokenResponse
 from src.auth.security import create_access_token
 
+# Tokens must not be cached by the browser or a proxy (OAuth 2.0, RFC 6749 section 5.1).
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
 
 def set_refresh_cookie(response: Response, token: str) -> None:
     response.set_cookie(
@@ -21,6 +24,7 @@ def set_refresh_cookie(response: Response, token: str) -> None:
         httponly=True,
         samesite="strict",
     )
+    response.headers.update(NO_STORE)
 
 
 def delete_refresh_cookie(response: Response) -> None:
@@ -31,6 +35,13 @@ def delete_refresh_cookie(response: Response) -> None:
         httponly=True,
         samesite="strict",
     )
+
+
+def cleared_cookie_headers() -> dict[str, str]:
+    """Headers of an error that also clears the refresh cookie (a failed refresh)."""
+    response = Response()
+    delete_refresh_cookie(response)
+    return {"Set-Cookie": response.headers["set-cookie"], **NO_STORE}
 
 
 def access_token_response(user_id: uuid.UUID) -> AccessTokenResponse:

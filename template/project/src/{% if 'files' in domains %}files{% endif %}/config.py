@@ -2,8 +2,9 @@ from datetime import timedelta
 from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
+from src.config import BaseConfig
 from src.constants import Environment
 
 # Under ENVIRONMENT=local or testing only: deployments name their own bucket (a bucket name is
@@ -11,15 +12,10 @@ from src.constants import Environment
 LOCAL_BUCKET = "files"
 
 
-class StorageConfig(BaseSettings):
+class StorageConfig(BaseConfig):
     """The files domain's object storage (S3 or compatible), read from ``STORAGE_*``."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="STORAGE_", env_file=".env", env_ignore_empty=True, extra="ignore"
-    )
-
-    # The service's ENVIRONMENT (no prefix): decides whether the local bucket name is acceptable.
-    ENVIRONMENT: Environment = Field(default=Environment.PRODUCTION, validation_alias="ENVIRONMENT")
+    model_config = SettingsConfigDict(env_prefix="STORAGE_")
 
     # Required outside local/testing. S3's rules: 3-63 lowercase letters, digits, dots, hyphens.
     BUCKET: str = Field(default="", pattern=r"^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$")

@@ -1,55 +1,65 @@
 import uuid
-from typing import Any
 
-from fastapi import APIRouter, status
-from sqlalchemy.engine import RowMapping
+from fastapi import APIRouter, Response, status
 
 from src.auth import dependencies as auth_dependencies
-from src.database import SessionDep
+from src.database import DbDep
 from src.exceptions import error_responses
 from src.pagination import PaginationDep
 from src.posts import service
-from src.posts.dependencies import ValidCreatorIdDep, ValidOwnedPostDep, ValidPostDep
+from src.posts.dependencies import (
+    ValidCreatorIdDep,
+    ValidOwnedPostDep,
+    ValidPostDep,
+    ViewerIdDep,
+)
 from src.posts.exceptions import PostNotFound
 from src.posts.schemas import PostCreate, PostPage, PostResponse, PostUpdate
 
 router = APIRouter(tags=["posts"])
 
 NOT_FOUND = error_responses(status.HTTP_404_NOT_FOUND)
+UNAUTHORIZED = error_responses(status.HTTP_401_UNAUTHORIZED)
 AUTHENTICATED = error_responses(status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN)
 
 
-@router.get("/posts", status_code=status.HTTP_200_OK, summary="List posts", response_model=PostPage)
-async def list_posts(session: SessionDep, page: PaginationDep) -> dict[str, Any]:
-    """Posts with their creator and like count, most recently active first."""
-    items, total = await service.list_posts(session, limit=page.limit, offset=page.offset)
-    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+@router.get(
+    "/posts",
+    status_code=status.HTTP_200_OK,
+    summary="List posts",
+    responses=UNAUTHORIZED,
+)
+async def list_posts(db: DbDep, page: PaginationDep, viewer: ViewerIdDep) -> PostPage:
+    """Published posts (and the caller's drafts) with their creator and like count, most
+    recently active first."""
+    items, total = await service.list_posts(
+        db, limit=page.limit, offset=page.offset, viewer_id=viewer
+    )
+    return PostPage(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.post(
     "/posts",
     status_code=status.HTTP_201_CREATED,
     summary="Create a post",
-    response_model=PostResponse,
     responses=AUTHENTICATED,
 )
 async def create_post(
-    data: PostCreate, user: auth_dependencies.ActiveUserDep, session: SessionDep
-) -> RowMapping:
+    data: PostCreate, user: auth_dependencies.ActiveUserDep, db: DbDep
+) -> PostResponse:
     """Create a post as the current user; `published` stamps `published_at`."""
-    post_id = await service.create_post(session, creator_id=user.id, **data.model_dump())
-    return await _reload(session, post_id)
+    post_id = await service.create_post(db, creator_id=user.id, **data.model_dump())
+    return await _reload(db, post_id, user.id)
 
 
 @router.get(
     "/posts/{post_id}",
     status_code=status.HTTP_200_OK,
     summary="Get a post",
-    response_model=PostResponse,
-    responses=NOT_FOUND,
+    responses={**NOT_FOUND, **UNAUTHORIZED},
 )
-async def get_post(post: ValidPostDep) -> RowMapping:
-    """One post with its creator and like count."""
+async def get_post(post: ValidPostDep) -> PostResponse:
+    """One post with its creator and like count (a draft for its creator only)."""
     return post
 
 
@@ -57,18 +67,13 @@ async def get_post(post: ValidPostDep) -> RowMapping:
     "/posts/{post_id}",
     status_code=status.HTTP_200_OK,
     summary="Update a post",
-    response_model=PostResponse,
     responses={**NOT_FOUND, **AUTHENTICATED},
 )
-async def update_post(
-    data: PostUpdate,
-    post: ValidOwnedPostDep,
-    user: auth_dependencies.ActiveUserDep,
-    session: SessionDep,
-) -> RowMapping:
-    """Change the fields sent (null keeps a field); only the creator may (one token decode, P10)."""
-    await service.update_post(session, post, changes=data.model_dump(exclude_none=True))
-    return await _reload(session, post["id"])
+async def update_post(data: PostUpdate, post: ValidOwnedPostDep, db: DbDep) -> PostResponse:
+    """Change the fields sent (null keeps a field); only the creator may."""
+    changes = data.model_dump(exclude_none=True)
+    await service.update_post(db, post, changes=changes)
+    return await _reload(db, post.id, post.creator.id) if changes else post
 
 
 @router.delete(
@@ -76,10 +81,11 @@ async def update_post(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a post",
     responses={**NOT_FOUND, **AUTHENTICATED},
+    response_class=Response,
 )
-async def delete_post(post: ValidOwnedPostDep, session: SessionDep) -> None:
+async def delete_post(post: ValidOwnedPostDep, db: DbDep) -> None:
     """Delete a post; only its creator may."""
-    await service.delete_post(session, post["id"])
+    await service.delete_post(db, post.id)
 
 
 @router.put(
@@ -87,12 +93,11 @@ async def delete_post(post: ValidOwnedPostDep, session: SessionDep) -> None:
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Like a post",
     responses={**NOT_FOUND, **AUTHENTICATED},
+    response_class=Response,
 )
-async def like_post(
-    post: ValidPostDep, user: auth_dependencies.ActiveUserDep, session: SessionDep
-) -> None:
+async def like_post(post: ValidPostDep, user: auth_dependencies.ActiveUserDep, db: DbDep) -> None:
     """Like a post as the current user (idempotent)."""
-    await service.like_post(session, post_id=post["id"], user_id=user.id)
+    await service.like_post(db, post_id=post.id, user_id=user.id)
 
 
 @router.delete(
@@ -100,33 +105,31 @@ async def like_post(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Unlike a post",
     responses={**NOT_FOUND, **AUTHENTICATED},
+    response_class=Response,
 )
-async def unlike_post(
-    post: ValidPostDep, user: auth_dependencies.ActiveUserDep, session: SessionDep
-) -> None:
+async def unlike_post(post: ValidPostDep, user: auth_dependencies.ActiveUserDep, db: DbDep) -> None:
     """Withdraw the current user's like (idempotent)."""
-    await service.unlike_post(session, post_id=post["id"], user_id=user.id)
+    await service.unlike_post(db, post_id=post.id, user_id=user.id)
 
 
 @router.get(
     "/users/{user_id}/posts",
     status_code=status.HTTP_200_OK,
     summary="List a user's posts",
-    response_model=PostPage,
-    responses=NOT_FOUND,
+    responses={**NOT_FOUND, **UNAUTHORIZED},
 )
 async def list_user_posts(
-    creator_id: ValidCreatorIdDep, session: SessionDep, page: PaginationDep
-) -> dict[str, Any]:
-    """Posts created by one user, most recently active first."""
+    creator_id: ValidCreatorIdDep, db: DbDep, page: PaginationDep, viewer: ViewerIdDep
+) -> PostPage:
+    """Posts created by one user (their drafts for themselves only), most recently active first."""
     items, total = await service.list_posts(
-        session, limit=page.limit, offset=page.offset, creator_id=creator_id
+        db, limit=page.limit, offset=page.offset, viewer_id=viewer, creator_id=creator_id
     )
-    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+    return PostPage(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-async def _reload(session: SessionDep, post_id: uuid.UUID) -> RowMapping:
-    post = await service.get_post(session, post_id)
+async def _reload(db: DbDep, post_id: uuid.UUID, viewer_id: uuid.UUID) -> PostResponse:
+    post = await service.get_post(db, post_id, viewer_id=viewer_id)
     if post is None:  # deleted between the write and the read
         raise PostNotFound
     return post

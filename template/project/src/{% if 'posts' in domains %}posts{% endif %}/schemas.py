@@ -28,8 +28,10 @@ class PostUpdate(CustomModel):
 
 
 class Creator(CustomModel):
+    """The public face of a post's creator: never their e-mail."""
+
     id: uuid.UUID
-    email: str
+    display_name: str
 
 
 class PostResponse(CustomModel):
@@ -45,3 +47,9 @@ class PostResponse(CustomModel):
 
 class PostPage(Page):
     items: list[PostResponse]
+
+
+class PostPageRow(PostResponse):
+    """A row of a page: the post, and the number of posts in all pages."""
+
+    total: int

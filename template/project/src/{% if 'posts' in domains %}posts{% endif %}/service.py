@@ -1,111 +1,172 @@
-"""Posts, SQL-first (P21): each response row, creator and like count included, is one query."""
+"""Posts, SQL-first: each post, its creator and like count included, is one query.
 
+Drafts (no ``published_at``) are visible to their creator only: every read takes the viewer.
+"""
+
+import functools
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, desc, func, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Uuid,
+    bindparam,
+    case,
+    delete,
+    desc,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.auth import service as auth_service
+from src.database import Database, Query, compile_query
+from src.exceptions import DatabaseConflict
+from src.posts.exceptions import PostNotFound
 from src.posts.models import Post, PostLike
+from src.posts.schemas import PostPageRow, PostResponse
 
+NOW = func.statement_timestamp()
 ACTIVITY = func.coalesce(Post.updated_at, Post.published_at, Post.created_at)
-
-
 LIKES = select(func.count()).where(PostLike.post_id == Post.id).scalar_subquery()
-POST_ROWS = select(
+VISIBLE = or_(
+    Post.published_at.is_not(None), Post.creator_id == bindparam("viewer_id", type_=Uuid())
+)
+POST = select(
     Post.id,
-    Post.creator_id,
     Post.title,
     Post.content,
+    auth_service.user_json(Post.creator_id).label("creator"),
+    LIKES.label("likes"),
     Post.published_at,
     Post.created_at,
     Post.updated_at,
-    auth_service.user_json(Post.creator_id).label("creator"),
-    LIKES.label("likes"),
 )
+PAGE = (
+    POST.add_columns(func.count().over().label("total"))
+    .where(VISIBLE)
+    .order_by(desc(ACTIVITY), Post.id)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+COUNT = select(func.count()).select_from(Post).where(VISIBLE)
+BY_CREATOR = Post.creator_id == bindparam("creator_id")
+
+GET_POST = compile_query(POST.where(Post.id == bindparam("post_id"), VISIBLE))
+LIST_POSTS = compile_query(PAGE)
+LIST_USER_POSTS = compile_query(PAGE.where(BY_CREATOR))
+COUNT_POSTS = compile_query(COUNT)
+COUNT_USER_POSTS = compile_query(COUNT.where(BY_CREATOR))
+INSERT_POST = compile_query(
+    insert(Post)
+    .values(
+        creator_id=bindparam("creator_id"),
+        title=bindparam("title"),
+        content=bindparam("content"),
+        published_at=case((bindparam("published", type_=Boolean()), NOW), else_=None),
+    )
+    .returning(Post.id)
+)
+DELETE_POST = compile_query(delete(Post).where(Post.id == bindparam("post_id")))
+LIKE = compile_query(
+    pg_insert(PostLike)
+    .values(post_id=bindparam("post_id"), user_id=bindparam("user_id"))
+    .on_conflict_do_nothing()
+)
+UNLIKE = compile_query(
+    delete(PostLike).where(
+        PostLike.post_id == bindparam("post_id"), PostLike.user_id == bindparam("user_id")
+    )
+)
+# A like whose post was deleted between the check and the insert.
+LIKED_POST_GONE = "post_like_post_id_fkey"
 
 
-# Built once: SQLAlchemy then skips building the statement and its cache key per request.
-POST_BY_ID = POST_ROWS.where(Post.id == bindparam("post_id"))
-
-
-async def get_post(session: AsyncSession, post_id: uuid.UUID) -> RowMapping | None:
-    result = await session.execute(POST_BY_ID, {"post_id": post_id})
-    return result.mappings().one_or_none()
+async def get_post(
+    db: Database, post_id: uuid.UUID, *, viewer_id: uuid.UUID | None
+) -> PostResponse | None:
+    return await db.fetch_one(GET_POST, PostResponse, post_id=post_id, viewer_id=viewer_id)
 
 
 async def list_posts(
-    session: AsyncSession,
+    db: Database,
     *,
     limit: int,
     offset: int,
+    viewer_id: uuid.UUID | None,
     creator_id: uuid.UUID | None = None,
-) -> tuple[list[RowMapping], int]:
+) -> tuple[list[PostResponse], int]:
     """One page of posts, most recently active first, and the total count (one query)."""
-    rows = POST_ROWS.add_columns(func.count().over().label("total"))
-    total = select(func.count()).select_from(Post)
-    if creator_id is not None:
-        rows = rows.where(Post.creator_id == creator_id)
-        total = total.where(Post.creator_id == creator_id)
-    result = await session.execute(
-        rows.order_by(desc(ACTIVITY), Post.id).limit(limit).offset(offset)
+    params = {"limit": limit, "offset": offset, "viewer_id": viewer_id, "creator_id": creator_id}
+    rows = await db.fetch_all(
+        LIST_POSTS if creator_id is None else LIST_USER_POSTS, PostPageRow, **params
     )
-    page = list(result.mappings())
-    if page:
-        return page, page[0]["total"]
+    if rows:
+        return list[PostResponse](rows), rows[0].total
     # Past the last page (or nothing at all): the window had no row to carry the total.
-    return page, await session.scalar(total) or 0
+    count = COUNT_POSTS if creator_id is None else COUNT_USER_POSTS
+    return [], await db.fetch_value(count, int, viewer_id=viewer_id, creator_id=creator_id) or 0
 
 
 async def create_post(
-    session: AsyncSession, *, creator_id: uuid.UUID, title: str, content: str, published: bool
+    db: Database, *, creator_id: uuid.UUID, title: str, content: str, published: bool
 ) -> uuid.UUID:
-    post_id, now = uuid.uuid4(), datetime.now(UTC)
-    await session.execute(
-        insert(Post).values(
-            id=post_id,
-            creator_id=creator_id,
-            title=title,
-            content=content,
-            published_at=now if published else None,
-            # Not the server default: now() is fixed for a whole transaction.
-            created_at=now,
-        )
+    """The new post's id; ``published`` stamps ``published_at`` with the database clock."""
+    post_id = await db.fetch_value(
+        INSERT_POST,
+        uuid.UUID,
+        creator_id=creator_id,
+        title=title,
+        content=content,
+        published=published,
     )
-    await session.commit()
+    if post_id is None:  # pragma: no cover (RETURNING always returns the row)
+        raise PostNotFound
     return post_id
 
 
-async def update_post(session: AsyncSession, post: RowMapping, *, changes: dict[str, Any]) -> None:
-    values: dict[str, Any] = {key: changes[key] for key in ("title", "content") if key in changes}
-    if "published" in changes:
-        published = changes["published"]
-        values["published_at"] = (post["published_at"] or datetime.now(UTC)) if published else None
-    await session.execute(
-        update(Post).where(Post.id == post["id"]).values(**values, updated_at=datetime.now(UTC))
+@functools.cache
+def _update_query(fields: frozenset[str]) -> Query:
+    """An UPDATE of just these fields (a handful of shapes, each compiled once)."""
+    values: dict[str, Any] = {field: bindparam(field) for field in fields & {"title", "content"}}
+    if "published" in fields:
+        # Publishing again keeps the first publication time; unpublishing clears it.
+        values["published_at"] = case(
+            (bindparam("published", type_=Boolean()), func.coalesce(Post.published_at, NOW)),
+            else_=None,
+        )
+    return compile_query(
+        update(Post).where(Post.id == bindparam("post_id")).values(**values, updated_at=NOW)
     )
-    await session.commit()
 
 
-async def delete_post(session: AsyncSession, post_id: uuid.UUID) -> None:
-    await session.execute(delete(Post).where(Post.id == post_id))
-    await session.commit()
+async def update_post(db: Database, post: PostResponse, *, changes: dict[str, Any]) -> None:
+    """Write the fields that differ from ``post``; nothing at all when none does."""
+    current = {"title": post.title, "content": post.content, "published": bool(post.published_at)}
+    changed = {field: value for field, value in changes.items() if current[field] != value}
+    if not changed:
+        return
+    if await db.execute(_update_query(frozenset(changed)), post_id=post.id, **changed) == 0:
+        raise PostNotFound  # deleted meanwhile
 
 
-async def like_post(session: AsyncSession, *, post_id: uuid.UUID, user_id: uuid.UUID) -> None:
+async def delete_post(db: Database, post_id: uuid.UUID) -> None:
+    if await db.execute(DELETE_POST, post_id=post_id) == 0:
+        raise PostNotFound  # deleted meanwhile
+
+
+async def like_post(db: Database, *, post_id: uuid.UUID, user_id: uuid.UUID) -> None:
     """Idempotent: liking twice keeps one like."""
-    await session.execute(
-        pg_insert(PostLike).values(post_id=post_id, user_id=user_id).on_conflict_do_nothing()
-    )
-    await session.commit()
+    try:
+        await db.execute(LIKE, post_id=post_id, user_id=user_id)
+    except DatabaseConflict as conflict:
+        if conflict.constraint == LIKED_POST_GONE:
+            raise PostNotFound from conflict
+        raise
 
 
-async def unlike_post(session: AsyncSession, *, post_id: uuid.UUID, user_id: uuid.UUID) -> None:
-    await session.execute(
-        delete(PostLike).where(PostLike.post_id == post_id, PostLike.user_id == user_id)
-    )
-    await session.commit()
+async def unlike_post(db: Database, *, post_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    await db.execute(UNLIKE, post_id=post_id, user_id=user_id)

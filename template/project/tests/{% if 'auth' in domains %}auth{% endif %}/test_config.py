@@ -60,3 +60,15 @@ def test_insecure_cookies_are_allowed_locally(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("AUTH_SECURE_COOKIES", "false")
 
     assert AuthConfig(_env_file=None).SECURE_COOKIES is False
+
+
+def test_a_refused_secret_is_not_in_the_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "a-short-secret-ending-in-qwxzt"
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("AUTH_JWT_SECRET", secret)
+
+    with pytest.raises(ValidationError) as refused:
+        AuthConfig(_env_file=None)
+
+    assert "at least 32 characters" in str(refused.value)
+    assert "qwxzt" not in str(refused.value)

@@ -1,11 +1,11 @@
-"""P10: dependencies are cached per request: one JWT decode however many dependencies use it."""
+"""Dependencies are cached per request: one JWT decode however many dependencies use it."""
 
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 
 from src.auth import security
-from src.auth.dependencies import ActiveUserDep, JWTDataDep
+from src.auth.dependencies import ActiveUserDep, JWTDataDep, OptionalJWTDataDep
 from src.auth.schemas import JWTData
 from src.main import app
 from tests.auth.conftest import LoggedInUser
@@ -26,10 +26,13 @@ async def test_one_decode_per_request(
     probe.dependency_overrides = app.dependency_overrides
 
     @probe.get("/probe")
-    async def uses_the_token_three_times(
-        jwt_data: JWTDataDep, active_user: ActiveUserDep, again: JWTDataDep
+    async def uses_the_token_four_times(
+        jwt_data: JWTDataDep,
+        active_user: ActiveUserDep,
+        again: JWTDataDep,
+        maybe: OptionalJWTDataDep,
     ) -> str:
-        assert jwt_data is again
+        assert jwt_data is again is maybe
         return str(active_user.id)
 
     transport = ASGITransport(app=probe)

@@ -12,6 +12,7 @@ from src.auth.schemas import STRONG_PASSWORD
 from src.auth.security import create_access_token
 from src.main import app
 from tests.auth.conftest import PASSWORD, LoggedInUser, log_in, login, register
+from tests.errors import error
 
 REFRESH = auth_settings.REFRESH_TOKEN_COOKIE
 
@@ -49,14 +50,16 @@ async def test_duplicate_email_is_a_conflict(client: AsyncClient, email: str) ->
     )
 
     assert response.status_code == status.HTTP_409_CONFLICT
-    assert response.json() == {"detail": ErrorCode.EMAIL_TAKEN}
+    assert response.json() == error(ErrorCode.EMAIL_TAKEN)
 
 
 def test_password_rule_is_in_the_schema() -> None:
     """The strength rule is documented (a pattern clients can check) as well as enforced."""
     schema = app.openapi()["components"]["schemas"]["UserCreate"]
 
-    assert schema["properties"]["password"]["pattern"] == STRONG_PASSWORD.pattern
+    # The same rule, after the part every text has (no NUL character).
+    pattern = schema["properties"]["password"]["pattern"]
+    assert pattern.endswith(STRONG_PASSWORD.pattern.removeprefix("^"))
     assert schema["additionalProperties"] is False
 
 
@@ -98,6 +101,7 @@ async def test_login_sets_a_locked_down_refresh_cookie(client: AsyncClient) -> N
     response = await login(client, "ada@example.com")
 
     assert response.status_code == status.HTTP_200_OK
+    assert response.headers["cache-control"] == "no-store"
     assert response.json()["token_type"] == "bearer"
     assert response.json()["expires_in"] == auth_settings.JWT_EXP.total_seconds()
     cookie = response.headers["set-cookie"]
@@ -118,7 +122,7 @@ async def test_login_refused_the_same_way(client: AsyncClient, email: str, passw
     response = await login(client, email, password)
 
     assert response.status_code == status.HTTP_401_UNAUTHORIZED
-    assert response.json() == {"detail": ErrorCode.INVALID_CREDENTIALS}
+    assert response.json() == error(ErrorCode.INVALID_CREDENTIALS)
     assert "set-cookie" not in response.headers
 
 
@@ -155,7 +159,7 @@ async def test_bad_access_tokens_are_401(
     )
 
     assert response.status_code == status.HTTP_401_UNAUTHORIZED
-    assert response.json() == {"detail": ErrorCode.INVALID_TOKEN}
+    assert response.json() == error(ErrorCode.INVALID_TOKEN)
     assert response.headers["www-authenticate"] == "Bearer"
 
 
@@ -163,7 +167,7 @@ async def test_no_token_is_401(client: AsyncClient) -> None:
     response = await client.get(app.url_path_for("get_my_user"))
 
     assert response.status_code == status.HTTP_401_UNAUTHORIZED
-    assert response.json() == {"detail": ErrorCode.AUTHENTICATION_REQUIRED}
+    assert response.json() == error(ErrorCode.AUTHENTICATION_REQUIRED)
 
 
 async def test_refresh_rotates_the_token(client: AsyncClient) -> None:
@@ -184,6 +188,12 @@ async def test_refresh_rotates_the_token(client: AsyncClient) -> None:
     assert (await refresh(client, second)).status_code == status.HTTP_200_OK
 
 
+@pytest.fixture
+def no_grace(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(auth_settings, "REFRESH_TOKEN_REUSE_GRACE", timedelta(0))
+
+
+@pytest.mark.usefixtures("no_grace")
 async def test_reused_refresh_token_revokes_the_family(client: AsyncClient) -> None:
     await register(client, "ada@example.com")
     response = await login(client, "ada@example.com")
@@ -194,9 +204,25 @@ async def test_reused_refresh_token_revokes_the_family(client: AsyncClient) -> N
     after = await refresh(client, rotated)
 
     assert reuse.status_code == status.HTTP_401_UNAUTHORIZED
-    assert reuse.json() == {"detail": ErrorCode.REFRESH_TOKEN_REUSED}
+    assert reuse.json() == error(ErrorCode.REFRESH_TOKEN_REUSED)
     assert after.status_code == status.HTTP_401_UNAUTHORIZED
-    assert after.json() == {"detail": ErrorCode.REFRESH_TOKEN_NOT_VALID}
+    assert after.json() == error(ErrorCode.REFRESH_TOKEN_NOT_VALID)
+    assert "Max-Age=0" in reuse.headers["set-cookie"]  # a failed refresh clears the cookie
+    assert reuse.headers["cache-control"] == "no-store"
+
+
+async def test_a_second_tab_refreshing_within_the_grace_window_stays_logged_in(
+    client: AsyncClient,
+) -> None:
+    await register(client, "ada@example.com")
+    shared = refresh_cookie(await login(client, "ada@example.com"))
+    first_tab = await refresh(client, shared)
+
+    second_tab = await refresh(client, shared)
+
+    assert second_tab.status_code == status.HTTP_200_OK
+    assert (await refresh(client, refresh_cookie(first_tab))).status_code == status.HTTP_200_OK
+    assert (await refresh(client, refresh_cookie(second_tab))).status_code == status.HTTP_200_OK
 
 
 @pytest.mark.parametrize("token", [None, "made-up-token"])
@@ -207,7 +233,7 @@ async def test_refresh_without_a_valid_cookie(client: AsyncClient, token: str | 
     response = await client.put(app.url_path_for("refresh_tokens"), headers=headers)
 
     assert response.status_code == status.HTTP_401_UNAUTHORIZED
-    assert response.json() == {"detail": ErrorCode.REFRESH_TOKEN_NOT_VALID}
+    assert response.json() == error(ErrorCode.REFRESH_TOKEN_NOT_VALID)
 
 
 async def test_logout_revokes_and_clears_the_cookie(client: AsyncClient) -> None:
@@ -233,3 +259,33 @@ async def test_login_uses_the_logged_in_helper(client: AsyncClient) -> None:
     logged_in = await log_in(client, "grace@example.com")
 
     assert logged_in.access_token.count(".") == 2
+
+
+async def test_any_address_of_the_email_format_is_accepted(client: AsyncClient) -> None:
+    """The schema says ``format: email``: an address on a reserved domain is one too."""
+    response = await client.post(
+        app.url_path_for("register_user"), json={"email": "x@none.test", "password": PASSWORD}
+    )
+
+    assert response.status_code == status.HTTP_201_CREATED, response.text
+
+
+async def test_a_multipart_body_without_its_boundary_is_the_documented_422(
+    client: AsyncClient,
+) -> None:
+    response = await client.post(
+        app.url_path_for("create_tokens"),
+        content=b"username=a&password=b",
+        headers={"Content-Type": "multipart/form-data"},
+    )
+
+    assert response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+async def test_a_nul_in_the_login_form_is_a_422(client: AsyncClient, field: str) -> None:
+    form = {"username": "ada@example.com", "password": PASSWORD, field: "a\x00b"}
+
+    response = await client.post(app.url_path_for("create_tokens"), data=form)
+
+    assert response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT

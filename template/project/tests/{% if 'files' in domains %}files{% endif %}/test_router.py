@@ -13,6 +13,7 @@ from src.files import client as storage_client
 from src.files.config import StorageConfig, storage_settings
 from src.files.constants import ErrorCode
 from src.main import app
+from tests.errors import error
 
 Upload = Callable[[bytes], Awaitable[httpx.Response]]
 
@@ -49,7 +50,7 @@ async def test_unknown_file_is_404(client: AsyncClient) -> None:
     response = await client.get(app.url_path_for("get_file", file_id=str(uuid.uuid4())))
 
     assert response.status_code == status.HTTP_404_NOT_FOUND
-    assert response.json() == {"detail": ErrorCode.FILE_NOT_FOUND}
+    assert response.json() == error(ErrorCode.FILE_NOT_FOUND)
 
 
 async def test_unknown_file_is_404_without_permission_to_list_the_bucket(
@@ -68,7 +69,7 @@ async def test_unknown_file_is_404_without_permission_to_list_the_bucket(
     response = await client.get(app.url_path_for("get_file", file_id=str(uuid.uuid4())))
 
     assert response.status_code == status.HTTP_404_NOT_FOUND
-    assert response.json() == {"detail": ErrorCode.FILE_NOT_FOUND}
+    assert response.json() == error(ErrorCode.FILE_NOT_FOUND)
 
 
 async def test_upload_may_exceed_the_service_wide_body_limit(upload: Upload) -> None:
@@ -86,7 +87,7 @@ async def test_too_large_file_is_413(upload: Upload, monkeypatch: pytest.MonkeyP
     response = await upload(b"12345")
 
     assert response.status_code == status.HTTP_413_CONTENT_TOO_LARGE
-    assert response.json() == {"detail": ErrorCode.FILE_TOO_LARGE}
+    assert response.json() == error(ErrorCode.FILE_TOO_LARGE)
 
 
 async def test_upload_without_a_file_is_422(
@@ -108,4 +109,4 @@ async def test_storage_down_is_503(
     response = await client.get(app.url_path_for("get_file", file_id=str(uuid.uuid4())))
 
     assert response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
-    assert response.json() == {"detail": ErrorCode.STORAGE_UNAVAILABLE}
+    assert response.json() == error(ErrorCode.STORAGE_UNAVAILABLE)

@@ -24,7 +24,7 @@ async def create_post(
 ) -> dict[str, Any]:
     response = await client.post(
         app.url_path_for("create_post"),
-        json={"title": title, "content": "Some content.", **fields},
+        json={"title": title, "content": "Some content.", "published": True, **fields},
         headers=user.headers,
     )
     assert response.status_code == 201, response.text

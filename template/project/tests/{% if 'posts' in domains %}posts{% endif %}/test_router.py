@@ -7,6 +7,7 @@ from httpx import AsyncClient
 from src.main import app
 from src.posts.constants import ErrorCode
 from tests.auth.conftest import LoggedInUser
+from tests.errors import error
 from tests.posts.conftest import create_post
 
 
@@ -15,7 +16,8 @@ async def test_create_post(client: AsyncClient, author: LoggedInUser) -> None:
 
     assert post["title"] == "First"
     assert post["content"] == "Some content."
-    assert post["creator"]["email"] == author.email
+    assert set(post["creator"]) == {"id", "display_name"}  # never the e-mail
+    assert post["creator"]["display_name"].startswith("user-")
     assert post["likes"] == 0
     assert post["published_at"] is not None
     assert post["created_at"].endswith("Z")
@@ -60,7 +62,7 @@ async def test_unknown_post_is_404(client: AsyncClient, author: LoggedInUser, me
     response = await client.request(method, url, json={"title": "New"}, headers=author.headers)
 
     assert response.status_code == status.HTTP_404_NOT_FOUND
-    assert response.json() == {"detail": ErrorCode.POST_NOT_FOUND}
+    assert response.json() == error(ErrorCode.POST_NOT_FOUND)
 
 
 async def test_malformed_post_id_is_422(client: AsyncClient) -> None:
@@ -135,7 +137,7 @@ async def test_other_users_post_is_403(
     response = await client.request(method, url, json={"title": "Mine"}, headers=reader.headers)
 
     assert response.status_code == status.HTTP_403_FORBIDDEN
-    assert response.json() == {"detail": ErrorCode.POST_NOT_OWNED}
+    assert response.json() == error(ErrorCode.POST_NOT_OWNED)
     unchanged = await client.get(app.url_path_for("get_post", post_id=created["id"]))
     assert unchanged.json()["title"] == created["title"]
 
@@ -187,9 +189,11 @@ async def test_list_aggregates_creator_and_likes(
     assert (page["limit"], page["offset"]) == (20, 0)
     # Most recent activity first: the edit moved "First" ahead of the newer "Second".
     assert [item["id"] for item in page["items"]] == [first["id"], second["id"]]
-    assert page["items"][0]["creator"] == {"id": first["creator"]["id"], "email": author.email}
+    assert page["items"][0]["creator"] == first["creator"]
     assert page["items"][0]["likes"] == 1
-    assert page["items"][1]["creator"]["email"] == reader.email
+    assert page["items"][1]["creator"] == second["creator"]
+    assert author.email not in response.text
+    assert reader.email not in response.text
 
 
 async def test_pagination(client: AsyncClient, author: LoggedInUser) -> None:
@@ -233,4 +237,33 @@ async def test_unknown_user_posts_is_404(client: AsyncClient) -> None:
     response = await client.get(url)
 
     assert response.status_code == status.HTTP_404_NOT_FOUND
-    assert response.json() == {"detail": ErrorCode.USER_NOT_FOUND}
+    assert response.json() == error(ErrorCode.USER_NOT_FOUND)
+
+
+async def test_update_with_only_nulls_writes_nothing(
+    client: AsyncClient, author: LoggedInUser
+) -> None:
+    created = await create_post(client, author)
+
+    response = await client.patch(
+        app.url_path_for("update_post", post_id=created["id"]),
+        json={"title": None},
+        headers=author.headers,
+    )
+
+    assert response.status_code == status.HTTP_200_OK
+    assert response.json() == created  # updated_at untouched
+
+
+@pytest.mark.parametrize("field", ["title", "content"])
+async def test_a_nul_character_is_a_422(
+    client: AsyncClient, author: LoggedInUser, field: str
+) -> None:
+    payload = {"title": "T", "content": "C", field: "a\x00b"}
+
+    response = await client.post(
+        app.url_path_for("create_post"), json=payload, headers=author.headers
+    )
+
+    assert response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT
+    assert "NUL" in response.json()["detail"][0]["msg"]

@@ -16,6 +16,7 @@ from src.jobs.constants import ErrorCode, JobStatus
 from src.main import app
 from src.worker import WorkerConfig, broker, create_broker
 from tests import real_redis
+from tests.errors import error
 
 UseBroker = Callable[[AsyncBroker], None]
 # A broken Redis must give a 503 within about this long, never a hung request.
@@ -105,7 +106,7 @@ async def test_unknown_job_is_404(client: AsyncClient) -> None:
     response = await client.get(app.url_path_for("get_job", job_id=uuid.uuid4().hex))
 
     assert response.status_code == status.HTTP_404_NOT_FOUND
-    assert response.json() == {"detail": ErrorCode.JOB_NOT_FOUND}
+    assert response.json() == error(ErrorCode.JOB_NOT_FOUND)
 
 
 @pytest.mark.parametrize("job_id", ["not-a-job", "A" * 32, uuid.uuid4().hex + "0"])
@@ -143,7 +144,7 @@ async def test_broken_redis_is_a_prompt_503(
     read = await client.get(app.url_path_for("get_job", job_id=uuid.uuid4().hex))
 
     assert (queued.status_code, read.status_code) == (status.HTTP_503_SERVICE_UNAVAILABLE,) * 2
-    assert queued.json() == read.json() == {"detail": ErrorCode.JOB_QUEUE_UNAVAILABLE}
+    assert queued.json() == read.json() == error(ErrorCode.JOB_QUEUE_UNAVAILABLE)
     assert time.monotonic() - started < 10 * REDIS_TIMEOUT_SECONDS, "bounded by the timeout"
 
 

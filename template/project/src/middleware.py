@@ -1,0 +1,149 @@
+"""Pure ASGI middleware (no per-request task or body copy): security headers, a JSON 413, and
+a JSON 500 for any unexpected error."""
+
+import json
+import logging
+import re
+import traceback
+import uuid
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from src.constants import ErrorCode
+
+logger = logging.getLogger(__name__)
+
+# The API answers JSON only: nothing to frame, run or refer to. The docs pages load Swagger UI
+# and ReDoc from their CDN, so they get a policy that allows just that.
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+DOCS_POLICY = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+    "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'"
+)
+DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+# A request id a proxy or client sent, if it looks like one; else the service makes one.
+REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.headers = [*HEADERS, HSTS] if hsts else HEADERS
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = DOCS_POLICY if scope["path"] in DOCS_PATHS else API_POLICY
+        extra = [*self.headers, (b"content-security-policy", policy.encode())]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class JSONContentTooLargeMiddleware:
+    """The 413 of FastAPI's body limit is plain text: send the JSON error body instead (a route's
+    own JSON 413, such as a domain's "file too large", passes as it is)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        code = ErrorCode.CONTENT_TOO_LARGE
+        self.body = json.dumps({"detail": code.value, "code": code.name}).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rewriting = False
+
+        async def send_json(message: Message) -> None:
+            nonlocal rewriting
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name not in {b"content-type", b"content-length"}
+                ]
+                if (b"content-type", b"application/json") in message.get("headers", []):
+                    await send(message)  # a route's own 413 (a domain error): already JSON
+                    return
+                rewriting = True
+                message = {
+                    **message,
+                    "headers": [
+                        *headers,
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(self.body)).encode()),
+                    ],
+                }
+            elif rewriting and message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": self.body}
+            await send(message)
+
+        await self.app(scope, receive, send_json)
+
+
+class ServerErrorMiddleware:
+    """An unexpected error is a JSON 500 (inside CORS, so a browser can read it) and one log
+    line with the error's type and stack and a request id, never the request's data (a
+    traceback's message can quote a submitted password or e-mail)."""
+
+    def __init__(self, app: ASGIApp, *, debug: bool) -> None:
+        self.app = app
+        self.debug = debug
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception as error:
+            if self.debug or started:
+                raise  # Starlette's debug page, or a response already on its way
+            request_id = _request_id(scope)
+            logger.error(
+                "Unhandled %s on %s %s, request id %s:\n%s",
+                type(error).__name__,
+                scope["method"],
+                getattr(scope.get("route"), "path", "(no route)"),
+                request_id,
+                "".join(traceback.format_list(traceback.extract_tb(error.__traceback__))),
+            )
+            code = ErrorCode.INTERNAL_ERROR
+            response = JSONResponse(
+                {"detail": code, "code": code.name},
+                status_code=500,
+                headers={"x-request-id": request_id},
+            )
+            await response(scope, receive, send)
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id" and REQUEST_ID.match(value):
+            request_id: str = value.decode()
+            return request_id
+    return uuid.uuid4().hex
