@@ -34,7 +34,7 @@ from service import DEPENDENCIES_AS_OF, render, run
 
 PHASES = ("supervisor", "tasks", "listening", "result", "cpu")
 
-RUN = '''
+RUN = """
 import asyncio, datetime, json, os, resource, signal, subprocess, sys, time, uuid
 
 queue = f"bench-{uuid.uuid4().hex}"
@@ -83,7 +83,7 @@ async def main():
 
 
 asyncio.run(main())
-'''
+"""
 
 
 def worker_command(project: Path, *, uv_run: bool) -> list[str]:
