@@ -54,6 +54,17 @@ def _point_settings_at_the_test_database() -> URL:
 TEST_DATABASE_URL = _point_settings_at_the_test_database()
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What selected tests will wait for starts now, in the background, while the tests before
+    them run: each test module's ``start_early(session)``, if it has one (the real workers)."""
+    if session.config.option.collectonly:
+        return
+    modules = {item.module for item in session.items if isinstance(item, pytest.Function)}
+    for module in modules:
+        if start_early := getattr(module, "start_early", None):
+            start_early(session)
+
+
 async def recreate_database(url: URL, *, create: bool = True) -> None:
     """Drop and create ``url``'s database through the server's maintenance database.
 
@@ -172,9 +183,10 @@ async def committed_client(engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
         await empty_tables(engine)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def outage_database() -> AsyncIterator["OutageDatabase"]:
-    """An embedded PostgreSQL of the module's own, migrated, that its tests stop and restart."""
+    """An embedded PostgreSQL of the outage tests' own, migrated, that they stop, freeze and
+    restart (each test leaves it running). One per run: starting one takes seconds."""
     from tests.outage import OutageDatabase  # only when needed: it loads the server wheel
 
     database = OutageDatabase()
