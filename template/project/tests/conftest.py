@@ -56,11 +56,16 @@ TEST_DATABASE_URL = _point_settings_at_the_test_database()
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """What selected tests will wait for starts now, in the background, while the tests before
-    them run: each test module's ``start_early(session)``, if it has one (the real workers)."""
+    them run: the outage tests' server, and each test module's ``start_early(session)`` if it
+    has one (the real workers)."""
     if session.config.option.collectonly:
         return
-    modules = {item.module for item in session.items if isinstance(item, pytest.Function)}
-    for module in modules:
+    tests = [item for item in session.items if isinstance(item, pytest.Function)]
+    if any("outage_database" in test.fixturenames for test in tests):
+        from tests.outage import start_in_background  # only when needed: the server wheel
+
+        start_in_background()
+    for module in {test.module for test in tests}:
         if start_early := getattr(module, "start_early", None):
             start_early(session)
 
@@ -187,9 +192,9 @@ async def committed_client(engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
 async def outage_database() -> AsyncIterator["OutageDatabase"]:
     """An embedded PostgreSQL of the outage tests' own, migrated, that they stop, freeze and
     restart (each test leaves it running). One per run: starting one takes seconds."""
-    from tests.outage import OutageDatabase  # only when needed: it loads the server wheel
+    from tests.outage import started_in_background  # only when needed: the server wheel
 
-    database = OutageDatabase()
+    database = await started_in_background()
     await database.migrate()
     yield database
     database.close()
