@@ -271,6 +271,19 @@ VIOLATIONS = {
         ("assert jwt_data is again",),
         answer_set="auth",
     ),
+    "auth-cheap-hashes-deployed": Violation(
+        "cheap password hashes only under testing",
+        replace(
+            "src/auth/security.py",
+            "if environment is Environment.TESTING:",
+            "if environment in {Environment.TESTING, Environment.STAGING}:",
+        ),
+        [*PYTEST, "tests/auth/test_security.py"],
+        "tests/auth/test_security.py::"
+        "test_every_other_environment_hashes_with_production_parameters[staging]",
+        ("$argon2id$v=19$m=8,t=1,p=1$",),
+        answer_set="auth",
+    ),
     "P15-no-password-strength": Violation(
         "P15",
         replace(

@@ -54,6 +54,22 @@ def _point_settings_at_the_test_database() -> URL:
 TEST_DATABASE_URL = _point_settings_at_the_test_database()
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What selected tests will wait for starts now, in the background, while the tests before
+    them run: the outage tests' server, and each test module's ``start_early(session)`` if it
+    has one (the real workers)."""
+    if session.config.option.collectonly:
+        return
+    tests = [item for item in session.items if isinstance(item, pytest.Function)]
+    if any("outage_database" in test.fixturenames for test in tests):
+        from tests.outage import start_in_background  # only when needed: the server wheel
+
+        start_in_background()
+    for module in {test.module for test in tests}:
+        if start_early := getattr(module, "start_early", None):
+            start_early(session)
+
+
 async def recreate_database(url: URL, *, create: bool = True) -> None:
     """Drop and create ``url``'s database through the server's maintenance database.
 
@@ -172,12 +188,13 @@ async def committed_client(engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
         await empty_tables(engine)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def outage_database() -> AsyncIterator["OutageDatabase"]:
-    """An embedded PostgreSQL of the module's own, migrated, that its tests stop and restart."""
-    from tests.outage import OutageDatabase  # only when needed: it loads the server wheel
+    """An embedded PostgreSQL of the outage tests' own, migrated, that they stop, freeze and
+    restart (each test leaves it running). One per run: starting one takes seconds."""
+    from tests.outage import started_in_background  # only when needed: the server wheel
 
-    database = OutageDatabase()
+    database = await started_in_background()
     await database.migrate()
     yield database
     database.close()

