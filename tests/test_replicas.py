@@ -42,9 +42,12 @@ Installed = Callable[[AnswerSet], Path]
 
 
 @contextmanager
-def replicated(installed: Installed, purpose: str) -> Iterator[Cluster]:
+def replicated(installed: Installed, purpose: str, **env: str) -> Iterator[Cluster]:
     project = installed(ANSWER_SET)
-    with database(project, purpose) as url, cluster(project, url, replicas=REPLICAS) as running:
+    with (
+        database(project, purpose) as url,
+        cluster(project, url, replicas=REPLICAS, **env) as running,
+    ):
         yield running
 
 
@@ -53,7 +56,8 @@ def email() -> str:
 
 
 def test_sessions_and_jobs_are_shared_by_the_replicas(installed: Installed) -> None:
-    with replicated(installed, "replicas_shared") as running:
+    no_grace = {"AUTH_REFRESH_TOKEN_REUSE_GRACE": "PT0S"}
+    with replicated(installed, "replicas_shared", **no_grace) as running:
         first, second, third = (Client(port) for port in running.replica_ports)
         address = email()
         token, cookie = register_and_log_in(first, address)
@@ -61,16 +65,22 @@ def test_sessions_and_jobs_are_shared_by_the_replicas(installed: Installed) -> N
         # The access token is accepted by every replica (one signing key, no local session).
         for client in (first, second, third):
             assert client.request("GET", "/auth/users/me", headers=bearer(token)).status == 200
-        # The refresh token issued by the first replica works through the second, once: the
-        # third refuses it afterwards, and accepts the one the second issued.
+        # A refresh token issued by one replica works through another, once (no grace window
+        # for a second tab here): each replica sees what the others recorded.
         refreshed = second.request("PUT", "/auth/users/tokens", headers={"Cookie": cookie})
         assert refreshed.status == 200, refreshed.body
-        replayed = third.request("PUT", "/auth/users/tokens", headers={"Cookie": cookie})
-        assert replayed.status == 401, replayed.body
         renewed = third.request(
             "PUT", "/auth/users/tokens", headers={"Cookie": refresh_cookie(refreshed)}
         )
         assert renewed.status == 200, renewed.body
+        assert (
+            first.request(
+                "GET", "/auth/users/me", headers=bearer(renewed.json()["access_token"])
+            ).status
+            == 200
+        )
+        replayed = first.request("PUT", "/auth/users/tokens", headers={"Cookie": cookie})
+        assert replayed.status == 401, replayed.body
 
         # A job queued through any replica runs (one worker), and any replica reports it.
         jobs = []
@@ -98,6 +108,7 @@ class Request:
     method: str
     started: float
     status: int  # 0: no answer from nginx at all
+    upstreams: str  # the replicas nginx sent it to ("127.0.0.1:8001, 127.0.0.1:8002")
 
 
 @dataclass
@@ -123,11 +134,11 @@ def writer(port: int, token: str, deadline: float, load: Load) -> None:
                     method, path.format(last=last), json_body=body, headers=bearer(token)
                 )
             except OSError:
-                status = 0
+                status, upstreams = 0, ""
             else:
-                status = answer.status
+                status, upstreams = answer.status, answer.headers.get("x-upstream", "")
             with load.lock:
-                load.requests.append(Request(method, started, status))
+                load.requests.append(Request(method, started, status, upstreams))
                 if method == "POST" and status == 201:
                     last = answer.json()["id"]
                     load.acknowledged.append(last)
@@ -160,21 +171,30 @@ def test_a_replica_stopped_under_load_loses_no_acknowledged_write(
 
         after = [request for request in load.requests if request.started > stopped_at + 1]
         failed = [request for request in load.requests if request.status >= 500]
+        print(  # shown with -rP: what the run measured
+            f"{stop.name}: {len(load.requests)} requests, {len(load.acknowledged)} posts "
+            f"acknowledged, failed: {[(r.method, r.status) for r in failed]}"
+        )
         # Load went on after the stop, through the other replicas.
         assert len(after) > 10
         assert all(request.status in {200, 201} for request in after), failed
         assert not [request for request in load.requests if request.status == 0]
-        if stop == signal.SIGTERM:
-            # uvicorn finishes what it was serving and closes its connections: nothing fails.
-            assert exit_code == 0
-            assert failed == []
+        # The only failures: requests nginx had already sent to the stopped replica, which it
+        # cannot resend because they are not idempotent (a POST it may have run). A read goes to
+        # another replica. Killed, the replica drops what it was serving; stopped, it finishes
+        # that, and only a request racing the close of an idle keep-alive connection can fail
+        # (the orchestrator takes a replica out of the proxy before it stops it for that).
+        stopped = f"127.0.0.1:{running.replica_ports[1]}"
+        assert len(failed) <= LOAD_THREADS, failed
+        for request in failed:
+            assert (request.method, request.status) == ("POST", 502), request
+            assert request.upstreams.split(", ")[-1] == stopped, request
+            assert request.started < stopped_at + 0.5, (stopped_at, request)
+        if stop == signal.SIGTERM:  # uvicorn shut down gracefully, then re-raised the signal
+            assert exit_code == -signal.SIGTERM
+            assert "Finished server process" in running.processes.log(running.replica(1))
         else:
-            # Killed: only requests it had received, never resent (POST is not idempotent);
-            # nginx resends the reads to another replica.
             assert exit_code == -signal.SIGKILL
-            assert len(failed) <= LOAD_THREADS
-            assert all(r.method == "POST" and r.status == 502 for r in failed), failed
-            assert all(r.started < stopped_at + 0.5 for r in failed), (stopped_at, failed)
 
         # Every write that was acknowledged is there, through any replica.
         reader = Client(running.proxy_port)
