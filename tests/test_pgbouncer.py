@@ -37,6 +37,7 @@ from tests.cluster import (
     register_and_log_in,
     service_env,
     shared_directory,
+    unique_name,
 )
 from tests.helpers import TEMPLATE_ROOT, AnswerSet
 
@@ -142,7 +143,7 @@ def one_user(port: int, outcome: Outcome) -> None:
 def exercise(bouncer: Bouncer, cache_size: str, name: str) -> tuple[Outcome, str]:
     """The users at once against one uvicorn on PgBouncer; the outcome and the app's log."""
     port = free_port()
-    env = service_env(bouncer.url, f"{name}-unused", DATABASE_STATEMENT_CACHE_SIZE=cache_size)
+    env = service_env(bouncer.url, unique_name(name), DATABASE_STATEMENT_CACHE_SIZE=cache_size)
     outcome = Outcome()
     bouncer.processes.start(name, app_command(bouncer.project, port), bouncer.project, env)
     try:
