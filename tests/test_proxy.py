@@ -222,6 +222,15 @@ def test_app_trusts_forwarded_headers_from_the_proxy_only(
     )
 
 
+def test_the_app_does_not_name_its_server_software(proxied: Proxied) -> None:
+    """The image's command answers without uvicorn's ``server: uvicorn`` header."""
+    direct = proxied.request("/healthz", port=proxied.app_port, tls=False)
+
+    assert direct.status == 200
+    assert direct.headers["server"] is None
+    assert direct.headers["content-type"] == "application/json"  # headers were read
+
+
 def test_plain_http_is_redirected_to_https(proxied: Proxied) -> None:
     redirect = proxied.request(f"{ROOT_PATH}/healthz", port=proxied.http_port, tls=False)
 

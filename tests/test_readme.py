@@ -118,6 +118,8 @@ def start_and_stop(project: Path, command: str, env: dict[str, str]) -> str:
         try:
             assert wait_for(f"http://127.0.0.1:{port}/readyz", timeout=180) == 200
             assert wait_for(f"http://127.0.0.1:{port}/docs", timeout=5) == 200
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+                assert answer.headers["server"] is None  # uvicorn's --no-server-header
             time.sleep(3)  # the embedded server writes its files meanwhile
         finally:
             os.killpg(server.pid, signal.SIGINT)  # Ctrl-C reaches the whole group
