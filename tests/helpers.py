@@ -60,8 +60,8 @@ DOMAIN_FILES = {
         "auth",
         "__init__ config constants dependencies exceptions models router schemas security service"
         " utils",
-        "__init__ conftest test_api test_config test_dependencies test_races test_router"
-        " test_security",
+        "__init__ conftest test_api test_config test_dependencies test_limits_and_logs test_races"
+        " test_router test_security",
         "alembic/versions/2026-11-24_0817_d001c364c102_create_auth_tables.py",
         "alembic/versions/2026-11-30_1430_e2a7c41f0b93_add_user_display_name.py",
     ),
@@ -87,7 +87,9 @@ WORKER_FILES = package_files(
     "scripts/worker",
     "src/worker.py",
     "tests/real_redis.py",
+    "tests/test_rate_limits_redis.py",
     "tests/test_worker.py",
+    "tests/test_worker_logs.py",
     "tests/worker_tasks.py",
 )
 
