@@ -1,5 +1,6 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, status
 from fastapi.exceptions import RequestValidationError
@@ -7,7 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
-from src import exceptions, health, middleware
+from src import exceptions, health, middleware, openapi
 from src.config import Config, settings
 from src.constants import PROJECT_NAME
 from src.database import DatabasePool
@@ -24,6 +25,9 @@ class Service(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         return middleware.JSONContentTooLargeMiddleware(super().build_middleware_stack())
 
+    def openapi(self) -> dict[str, Any]:
+        return openapi.complete(super().openapi())
+
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -37,6 +41,7 @@ def create_app(config: Config = settings) -> FastAPI:
         version=config.APP_VERSION,
         debug=config.DEBUG,
         lifespan=lifespan,
+        generate_unique_id_function=openapi.operation_id,
         # No schema means no /docs or /redoc either.
         openapi_url="/openapi.json" if config.show_docs else None,
         # Larger bodies get a 413 before any route reads them.
