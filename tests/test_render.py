@@ -13,6 +13,7 @@ import yaml
 
 from tests.helpers import (
     ANSWER_SETS,
+    CLIENT_FILES,
     DEPLOY_FILES,
     DOMAIN_FILES,
     KUBERNETES_WORKER_FILES,
@@ -93,6 +94,7 @@ ANSWER_KEYS = {
     "author_email",
     "author_name",
     "ci",
+    "client",
     "deploy",
     "description",
     "docs_environments",
@@ -153,6 +155,8 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
     expected = expected.union(*(DEPLOY_FILES[choice] for choice in answer_set.deploy))
     if "kubernetes" in answer_set.deploy and answer_set.answers.get("worker", False):
         expected |= KUBERNETES_WORKER_FILES
+    if answer_set.answers.get("client", False):
+        expected |= CLIENT_FILES
 
     assert tree(rendered(answer_set)) == expected
 
@@ -176,6 +180,8 @@ def test_scripts_are_executable(answer_set: AnswerSet, rendered: Rendered) -> No
         assert (scripts / name).stat().st_mode & 0o111, name
     if answer_set.answers.get("worker", False):
         assert (scripts / "worker").stat().st_mode & 0o111
+    if answer_set.answers.get("client", False):
+        assert (scripts / "client").stat().st_mode & 0o111
 
 
 def test_answers_reach_the_service(rendered: Rendered) -> None:

@@ -59,7 +59,7 @@ def test_operation_ids_are_the_route_names() -> None:
     routes = {
         f"{method} {path}": route.name
         for path, route in api_routes(app)
-        for method in route.methods
+        for method in route.methods or ()
     }
 
     assert {label: operation_id for operation_id, (label, _op) in OPERATIONS.items()} == routes
@@ -123,7 +123,7 @@ def test_links_name_existing_operations_and_their_path_parameters() -> None:
 
 
 def test_creating_operations_link_to_their_resource() -> None:
-    sample = {
+    sample: dict[str, tuple[str, dict[str, Any]]] = {
         "create_thing": ("/things", {"responses": {"201": {}}}),
         "get_thing": ("/things/{thing_id}", {"responses": {"200": {}}}),
         "like_thing": ("/things/{thing_id}/likes", {"responses": {"204": {}}}),
