@@ -436,6 +436,7 @@ def test_ci_workflow_runs_every_check(answer_set: AnswerSet, rendered: Rendered)
     assert "uv run mypy" in runs["types"]
     assert "uv run lint-imports" in runs["import-contracts"]
     assert "uv run pytest" in runs["tests"]
+    assert jobs["tests"]["env"]["FUZZ_PROFILE"] == "ci"  # the service's fuzzing at CI strength
     round_trip = [line for line in runs["migrations"] if line.startswith("uv run alembic")]
     assert round_trip == [
         "uv run alembic upgrade head",
