@@ -17,8 +17,8 @@ resource must be gone and a created one readable.
 Profiles (``FUZZ_PROFILE``):
 - ``fast`` (default, the local loop): a few examples per operation, derandomized (the same
   cases every run), no coverage phase, a short stateful run;
-- ``ci`` (the generated CI sets it): at least 100 examples per operation (``FUZZ_EXAMPLES``),
-  the coverage phase's boundary values and unsupported methods, 100 stateful scenarios, and a new
+- ``ci`` (the generated CI sets it): 500 examples per operation (``FUZZ_EXAMPLES``),
+  the coverage phase's boundary values and unsupported methods, 200 stateful scenarios, and a new
   random seed every run, printed with any failure; ``FUZZ_SEED=<seed>`` replays it.
 """
 
@@ -36,7 +36,7 @@ from typing import Any
 import pytest
 import schemathesis
 from fastapi import FastAPI
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, seed, settings
 from hypothesis import strategies as st
 from schemathesis.core.transport import Response
 from schemathesis.generation.stateful.state_machine import APIStateMachine
@@ -56,8 +56,8 @@ if PROFILE not in {"fast", "ci"}:
     msg = f"FUZZ_PROFILE must be fast or ci, got {PROFILE!r}"
     raise ValueError(msg)
 CI = PROFILE == "ci"
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150" if CI else "4"))
-STATEFUL_SCENARIOS = 100 if CI else 3
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "500" if CI else "4"))
+STATEFUL_SCENARIOS = 200 if CI else 3
 # A fixed seed replays a run; the fast profile is derandomized unless one is given.
 SEED = int(os.environ["FUZZ_SEED"]) if os.environ.get("FUZZ_SEED") else None
 if CI and SEED is None:
@@ -65,8 +65,8 @@ if CI and SEED is None:
 
 
 def reproduce() -> str:
-    seed = f"FUZZ_SEED={SEED} " if SEED is not None else ""
-    return f"reproduce with: {seed}FUZZ_PROFILE={PROFILE} uv run pytest <this test>"
+    replay = f"FUZZ_SEED={SEED} " if SEED is not None else ""
+    return f"reproduce with: {replay}FUZZ_PROFILE={PROFILE} uv run pytest <this test>"
 
 
 SETTINGS = settings(
@@ -223,6 +223,8 @@ def follow_links(target: Target, tags: Sequence[str]) -> None:
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:
             return {"headers": target.headers}
 
+    if SEED is not None:
+        seed(SEED)(Scenarios)
     Scenarios.run(
         settings=settings(
             SETTINGS, max_examples=STATEFUL_SCENARIOS, stateful_step_count=10 if CI else 5
