@@ -109,6 +109,8 @@ DEPLOY_FILES = {
     },
 }
 KUBERNETES_WORKER_FILES = {"deploy/kubernetes/base/worker.yaml"}
+# What client=true adds: the export and generation script and the test through the client.
+CLIENT_FILES = {"scripts/client", "scripts/clients.py", "tests/test_client.py"}
 
 ANSWER_SETS = [
     AnswerSet("defaults", deep=True),
@@ -119,6 +121,7 @@ ANSWER_SETS = [
             "domains": ["auth", "posts", "files"],
             "worker": True,
             "deploy": ["compose", "kubernetes"],
+            "client": True,
         },
         deep=True,
     ),

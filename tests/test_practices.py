@@ -162,6 +162,17 @@ VIOLATIONS = {
         "tests/test_docs.py::test_docs_served_only_in_chosen_environments[production-/docs]",
         ("assert 200 == 404",),
     ),
+    "P17-fuzzing-finds-a-server-error": Violation(
+        "P17",
+        replace(
+            "src/health.py",
+            'return HealthResponse(status="ok")',
+            'return HealthResponse.model_validate({"status": None})',
+        ),
+        [*PYTEST, "tests/test_api.py"],
+        "tests/test_api.py::test_health_api[get_liveness]",
+        ("Server error", "reproduce with: FUZZ_PROFILE=fast"),
+    ),
     "P18-guide-unique-pattern": Violation(
         "P18",
         replace(

@@ -13,6 +13,7 @@ import yaml
 
 from tests.helpers import (
     ANSWER_SETS,
+    CLIENT_FILES,
     DEPLOY_FILES,
     DOMAIN_FILES,
     KUBERNETES_WORKER_FILES,
@@ -60,6 +61,7 @@ CORE_FILES = {
     "src/main.py",
     "src/middleware.py",
     "src/models.py",
+    "src/openapi.py",
     "src/pagination.py",
     "src/rate_limits.py",
     "tests/__init__.py",
@@ -83,6 +85,7 @@ CORE_FILES = {
     "tests/test_unit_of_work.py",
     "tests/test_migrations.py",
     "tests/test_models.py",
+    "tests/test_openapi.py",
     "tests/test_outage.py",
     "tests/test_rate_limits.py",
     "tests/test_requests.py",
@@ -95,6 +98,7 @@ ANSWER_KEYS = {
     "author_email",
     "author_name",
     "ci",
+    "client",
     "deploy",
     "description",
     "docs_environments",
@@ -155,6 +159,8 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
     expected = expected.union(*(DEPLOY_FILES[choice] for choice in answer_set.deploy))
     if "kubernetes" in answer_set.deploy and answer_set.answers.get("worker", False):
         expected |= KUBERNETES_WORKER_FILES
+    if answer_set.answers.get("client", False):
+        expected |= CLIENT_FILES
 
     assert tree(rendered(answer_set)) == expected
 
@@ -178,6 +184,8 @@ def test_scripts_are_executable(answer_set: AnswerSet, rendered: Rendered) -> No
         assert (scripts / name).stat().st_mode & 0o111, name
     if answer_set.answers.get("worker", False):
         assert (scripts / "worker").stat().st_mode & 0o111
+    if answer_set.answers.get("client", False):
+        assert (scripts / "client").stat().st_mode & 0o111
 
 
 def test_answers_reach_the_service(rendered: Rendered) -> None:

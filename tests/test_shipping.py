@@ -436,6 +436,7 @@ def test_ci_workflow_runs_every_check(answer_set: AnswerSet, rendered: Rendered)
     assert "uv run mypy" in runs["types"]
     assert "uv run lint-imports" in runs["import-contracts"]
     assert "uv run pytest" in runs["tests"]
+    assert jobs["tests"]["env"]["FUZZ_PROFILE"] == "ci"  # the service's fuzzing at CI strength
     round_trip = [line for line in runs["migrations"] if line.startswith("uv run alembic")]
     assert round_trip == [
         "uv run alembic upgrade head",
@@ -453,6 +454,11 @@ def test_ci_workflow_runs_every_check(answer_set: AnswerSet, rendered: Rendered)
     assert jobs["migrations"]["services"]["postgres"]["env"]["POSTGRES_DB"] == database_name(
         project
     )
+    # client=true: a job fails when openapi.json is not the app's document (or is missing).
+    client = answer_set.answers.get("client", False)
+    assert ("client" in jobs) == client
+    if client:
+        assert "scripts/client --check" in runs["client"]
     # The worker and jobs tests need Redis (under CI they fail without one, never skip).
     worker = answer_set.answers.get("worker", False)
     assert ("redis" in jobs["tests"]["services"]) == worker

@@ -1,5 +1,6 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, status
 from fastapi.exceptions import RequestValidationError
@@ -8,7 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from src import exceptions, health, logs, middleware
+from src import exceptions, health, logs, middleware, openapi
 from src.config import Config, settings
 from src.constants import PROJECT_NAME
 from src.database import DatabasePool
@@ -32,6 +33,9 @@ class Service(FastAPI):
         app = middleware.JSONContentTooLargeMiddleware(super().build_middleware_stack())
         return middleware.request_id_middleware(logs.AccessLogMiddleware(app))
 
+    def openapi(self) -> dict[str, Any]:
+        return openapi.complete(super().openapi())
+
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,6 +51,7 @@ def create_app(
         version=config.APP_VERSION,
         debug=config.DEBUG,
         lifespan=lifespan,
+        generate_unique_id_function=openapi.operation_id,
         # No schema means no /docs or /redoc either.
         openapi_url="/openapi.json" if config.show_docs else None,
         # Larger bodies get a 413 before any route reads them.

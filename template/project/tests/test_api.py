@@ -1,13 +1,13 @@
-"""Contract fuzzing of the core operations (the domains fuzz theirs in tests/<domain>/)."""
+"""Contract fuzzing of the core operations (tests/fuzz.py); the domains fuzz their own
+operations, links and tokens in tests/<domain>/test_api.py."""
 
-from httpx import AsyncClient
+import pytest
 
 from tests import fuzz
 
-schema = fuzz.schema.include(tag="health")
+tables_emptied = fuzz.tables_emptied_after_module()
 
 
-@schema.parametrize()
-@fuzz.SETTINGS
-async def test_health_api(case: fuzz.Case, client: AsyncClient) -> None:
-    await fuzz.call_and_validate(client, case)
+@pytest.mark.parametrize("operation_id", fuzz.operation_ids("health"))
+async def test_health_api(operation_id: str) -> None:
+    await fuzz.fuzz_operation(operation_id)

@@ -1,14 +1,17 @@
 """Contract fuzzing of the auth operations, logged in (tests/fuzz.py)."""
 
-from httpx import AsyncClient
+import pytest
 
 from tests import fuzz
-from tests.auth.conftest import LoggedInUser
 
-schema = fuzz.schema.include(tag="auth")
+tables_emptied = fuzz.tables_emptied_after_module()
 
 
-@schema.parametrize()
-@fuzz.SETTINGS
-async def test_auth_api(case: fuzz.Case, client: AsyncClient, user: LoggedInUser) -> None:
-    await fuzz.call_and_validate(client, case, headers=user.headers)
+def logged_in() -> fuzz.Target:
+    fuzz.sign_up()  # someone else, registered already
+    return fuzz.Target(headers=fuzz.sign_up())
+
+
+@pytest.mark.parametrize("operation_id", fuzz.operation_ids("auth"))
+async def test_auth_api(operation_id: str) -> None:
+    await fuzz.fuzz_operation(operation_id, logged_in)

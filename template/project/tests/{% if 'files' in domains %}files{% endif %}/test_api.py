@@ -1,30 +1,32 @@
-"""Contract fuzzing of the files operations on moto's S3 server (tests/fuzz.py)."""
+"""Contract fuzzing of the files operations on moto's S3 server (tests/fuzz.py): two stored
+files; path IDs are theirs, or unknown."""
 
-from httpx import AsyncClient
-from schemathesis.checks import negative_data_rejection
+import pytest
 
-from src.main import app
 from tests import fuzz
 
-schema = fuzz.schema.include(tag="files")
+tables_emptied = fuzz.tables_emptied_after_module()
 
 
-@schema.parametrize()
-@fuzz.SETTINGS
-async def test_files_api(
-    case: fuzz.Case, client: AsyncClient, write_headers: dict[str, str]
-) -> None:
-    stored = await client.post(
-        app.url_path_for("upload_file"),
-        files={"file": ("a.txt", b"a", "text/plain")},
-        headers=write_headers,
-    )
-    await fuzz.call_and_validate(
-        client,
-        case,
-        headers=write_headers,
-        path_parameters={"file_id": stored.json()["id"]},
-        # A multipart part is bytes: the "integer" Schemathesis puts in the file field, as
-        # "-28070968", is a valid file, not schema-violating data.
-        excluded_checks=[negative_data_rejection] if case.method == "POST" else None,
-    )
+def two_files() -> fuzz.Target:
+    headers = fuzz.sign_up()
+    stored = [
+        fuzz.call(
+            "upload_file",
+            headers=headers,
+            body={"file": content},
+            media_type="multipart/form-data",
+        ).json()["id"]
+        for content in (b"a", b"second file")
+    ]
+    return fuzz.Target(headers=headers, path_parameters={"file_id": stored})
+
+
+@pytest.mark.parametrize("operation_id", fuzz.operation_ids("files"))
+async def test_files_api(operation_id: str) -> None:
+    await fuzz.fuzz_operation(operation_id, two_files)
+
+
+async def test_files_links() -> None:
+    """upload_file → get_file, with other files around."""
+    await fuzz.fuzz_links("files", prepare=two_files)

@@ -1,23 +1,32 @@
-"""Contract fuzzing of the posts operations, as the creator of an existing post (tests/fuzz.py)."""
+"""Contract fuzzing of the posts operations (tests/fuzz.py): two users with a published and a
+draft post each; path IDs are theirs, or unknown."""
 
-from httpx import AsyncClient
+import pytest
 
-from src.main import app
 from tests import fuzz
-from tests.auth.conftest import LoggedInUser
-from tests.posts.conftest import create_post
 
-schema = fuzz.schema.include(tag="posts")
+tables_emptied = fuzz.tables_emptied_after_module()
 
 
-@schema.parametrize()
-@fuzz.SETTINGS
-async def test_posts_api(case: fuzz.Case, client: AsyncClient, author: LoggedInUser) -> None:
-    post = await create_post(client, author)
-    me = await client.get(app.url_path_for("get_my_user"), headers=author.headers)
-    await fuzz.call_and_validate(
-        client,
-        case,
-        headers=author.headers,
-        path_parameters={"post_id": post["id"], "user_id": me.json()["id"]},
+def two_authors() -> fuzz.Target:
+    users = [fuzz.sign_up(), fuzz.sign_up()]
+    posts, user_ids = [], []
+    for headers in users:
+        user_ids.append(fuzz.call("get_my_user", headers=headers).json()["id"])
+        for published in (True, False):
+            body = {"title": "Hello", "content": "Some content.", "published": published}
+            posts.append(fuzz.call("create_post", headers=headers, body=body).json()["id"])
+    return fuzz.Target(
+        headers=users[0], path_parameters={"post_id": posts, "user_id": user_ids}
     )
+
+
+@pytest.mark.parametrize("operation_id", fuzz.operation_ids("posts"))
+async def test_posts_api(operation_id: str) -> None:
+    await fuzz.fuzz_operation(operation_id, two_authors)
+
+
+async def test_posts_links() -> None:
+    """create_post → get_post → update_post → like_post → delete_post → get_post (404) ...,
+    and register_user → list_user_posts, with the other user's posts around."""
+    await fuzz.fuzz_links("auth", "posts", prepare=two_authors)
