@@ -58,19 +58,22 @@ def package_files(package: str, src: str, tests: str, *other: str) -> set[str]:
 DOMAIN_FILES = {
     "auth": package_files(
         "auth",
-        "__init__ config constants dependencies exceptions models router schemas security service"
-        " utils",
-        "__init__ conftest test_api test_config test_dependencies test_limits_and_logs test_races"
-        " test_router test_security",
+        "__init__ cli config constants dependencies exceptions models router schemas security"
+        " service utils",
+        "__init__ conftest test_api test_cli test_config test_dependencies test_limits_and_logs"
+        " test_races test_roles test_router test_security",
         "alembic/versions/2026-11-24_0817_d001c364c102_create_auth_tables.py",
         "alembic/versions/2026-11-30_1430_e2a7c41f0b93_add_user_display_name.py",
+        "alembic/versions/2026-11-30_1800_98d6807d7fcf_add_auth_roles.py",
     ),
     "posts": package_files(
         "posts",
         "__init__ constants dependencies exceptions models router schemas service",
-        "__init__ conftest test_api test_outage test_privacy test_router test_writes",
+        "__init__ conftest test_api test_moderation test_outage test_privacy test_router"
+        " test_writes",
         "alembic/versions/2026-11-24_0824_d11e6024c23d_create_posts_tables.py",
         "alembic/versions/2026-11-30_1431_f38d92b6a105_database_side_post_defaults.py",
+        "alembic/versions/2026-11-30_1801_015f4ee3c270_add_moderator_role.py",
     ),
     "files": package_files(
         "files",

@@ -130,6 +130,18 @@ async def main(server, name):
     await connection.close()
 asyncio.run(main(*sys.argv[1:]))
 """
+TABLES = """
+import asyncio, sys, asyncpg
+async def main(url):
+    connection = await asyncpg.connect(url)
+    query = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    print(*sorted(row[0] for row in await connection.fetch(query)))
+    await connection.close()
+asyncio.run(main(*sys.argv[1:]))
+"""
+# Tables of auth that came after the last release: the update must bring them through new
+# migrations, the release's own migrations untouched.
+NEW_AUTH_TABLES = {"auth_role", "auth_user_role"}
 DEEP = AnswerSet("history", {"domains": ["auth"]})
 
 
@@ -162,6 +174,8 @@ def test_update_from_the_last_release_passes_every_check(
     copy_at(template_repo, project, answers(project)["_commit"], INVOICES)
     domain_base = {path: data for path, data in tree(project).items() if path not in before}
     run([*alembic, "upgrade", "head"], project, env)
+    released_tables = set(run([python, "-c", TABLES, env["DATABASE_URL"]], project).stdout.split())
+    assert not released_tables & NEW_AUTH_TABLES
     run([*alembic, "revision", "--autogenerate", "-m", "create invoices tables"], project, env)
     commit_all(project, "Add invoices")
     edits = team_edits(project, installed=True)
@@ -202,6 +216,12 @@ def test_update_from_the_last_release_passes_every_check(
     run(["uv", "lock", "--check"], project, env)
     run(["uv", "sync", "--locked", "-q"], project, env)
     run([*alembic, "upgrade", "head"], project, env)
+    tables = set(run([python, "-c", TABLES, env["DATABASE_URL"]], project).stdout.split())
+    assert tables >= NEW_AUTH_TABLES | released_tables
+    released_migrations = {path for path in base if path.startswith("alembic/versions/")}
+    assert released_migrations
+    for path in released_migrations:  # updates add migrations, never edit one
+        assert (project / path).read_bytes() == base[path], path
     for check in (
         ["ruff", "check", "--no-fix", "."],
         ["ruff", "format", "--check", "."],

@@ -97,6 +97,7 @@ async def engine(database_url: URL) -> AsyncIterator[AsyncEngine]:
     await recreate_database(database_url)
     engine = create_async_engine(database_url)
     await run_alembic(engine, lambda config: command.upgrade(config, "head"))
+    SEEDED_TABLES.update(await tables(engine, with_rows=True))
     yield engine
     await engine.dispose()
     await recreate_database(database_url, create=False)
@@ -160,17 +161,34 @@ async def client(connection: "Connection") -> AsyncIterator[AsyncClient]:
     app.dependency_overrides.clear()
 
 
+# Tables the migrations wrote rows into (alembic_version, reference data such as roles).
+SEEDED_TABLES: set[str] = set()
+
+
+async def tables(engine: AsyncEngine, *, with_rows: bool = False) -> list[str]:
+    async with engine.connect() as connection:
+        names = list(
+            (
+                await connection.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                )
+            ).scalars()
+        )
+        if with_rows:
+            names = [
+                name
+                for name in names
+                # Names from the catalog, not from input.
+                if (await connection.execute(text(f'SELECT EXISTS (TABLE "{name}")'))).scalar()
+            ]
+    return names
+
+
 async def empty_tables(engine: AsyncEngine) -> None:
     """Delete every row the migrations did not write (after tests that commit for real)."""
-    async with engine.begin() as connection:
-        tables = await connection.execute(
-            text(
-                "SELECT tablename FROM pg_tables "
-                "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-            )
-        )
-        names = ", ".join(f'"{name}"' for name in tables.scalars())
-        if names:
+    names = ", ".join(f'"{name}"' for name in await tables(engine) if name not in SEEDED_TABLES)
+    if names:
+        async with engine.begin() as connection:
             await connection.execute(text(f"TRUNCATE {names} CASCADE"))
 
 

@@ -2,6 +2,13 @@ from enum import StrEnum
 
 REFRESH_TOKEN_PATH = "/auth/users/tokens"
 DISPLAY_NAME_MAX_LENGTH = 64
+ROLE_NAME_MAX_LENGTH = 64
+
+# Roles are rows of auth_role (a new role is a data migration); each names its permissions.
+# The admin role (seeded by the roles migration) holds every permission.
+ADMIN_ROLE = "admin"
+ALL_PERMISSIONS = "*"
+USERS_MANAGE = "users:manage"
 
 
 class ErrorCode(StrEnum):
@@ -12,3 +19,7 @@ class ErrorCode(StrEnum):
     REFRESH_TOKEN_NOT_VALID = "Refresh token is not valid."
     REFRESH_TOKEN_REUSED = "Refresh token was already used; its session is revoked."
     USER_INACTIVE = "User is inactive."
+    PERMISSION_MISSING = "Your roles do not allow this."
+    USER_NOT_FOUND = "User not found."
+    ROLE_NOT_FOUND = "Role not found."
+    LAST_ADMIN = "This is the last active admin: make another admin first."

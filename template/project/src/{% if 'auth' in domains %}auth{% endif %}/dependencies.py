@@ -1,23 +1,28 @@
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Cookie, Depends
+from fastapi import Cookie, Depends, Path
 from fastapi.security import OAuth2PasswordBearer
 
 from src import logs
 from src.auth import security, service, utils
 from src.auth.config import auth_settings
-from src.auth.constants import REFRESH_TOKEN_PATH
+from src.auth.constants import REFRESH_TOKEN_PATH, ROLE_NAME_MAX_LENGTH, USERS_MANAGE
 from src.auth.exceptions import (
     AuthenticationRequired,
     EmailTaken,
     InvalidToken,
+    PermissionMissing,
     RefreshTokenNotValid,
     RefreshTokenReused,
+    RoleNotFound,
     UserInactive,
+    UserNotFound,
 )
 from src.auth.schemas import JWTData, RefreshToken, User, UserCreate
-from src.database import DbDep
+from src.database import Database, DbDep
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=REFRESH_TOKEN_PATH, auto_error=False)
 
@@ -61,6 +66,44 @@ async def valid_active_user(jwt_data: JWTDataDep, db: DbDep) -> User:
 
 
 ActiveUserDep = Annotated[User, Depends(valid_active_user)]
+
+
+def require_permission(permission: str) -> Callable[[User, Database], Awaitable[User]]:
+    """A dependency: the active user, if one of their roles grants ``permission`` (else 403).
+
+    It chains on ``valid_active_user`` (one token decode, one user read per request) and adds
+    one indexed query: ``Annotated[User, Depends(require_permission("posts:moderate"))]``.
+    """
+
+    async def user_with_permission(user: ActiveUserDep, db: DbDep) -> User:
+        if not await service.has_permission(db, user_id=user.id, permission=permission):
+            raise PermissionMissing
+        return user
+
+    return user_with_permission
+
+
+UserManagerDep = Annotated[User, Depends(require_permission(USERS_MANAGE))]
+
+
+async def valid_user_id(user_id: uuid.UUID, db: DbDep) -> uuid.UUID:
+    if await service.get_user_by_id(db, user_id) is None:
+        raise UserNotFound
+    return user_id
+
+
+ValidUserIdDep = Annotated[uuid.UUID, Depends(valid_user_id)]
+
+
+async def valid_role_name(
+    role_name: Annotated[str, Path(max_length=ROLE_NAME_MAX_LENGTH)], db: DbDep
+) -> str:
+    if not await service.role_exists(db, role_name=role_name):
+        raise RoleNotFound
+    return role_name
+
+
+ValidRoleNameDep = Annotated[str, Depends(valid_role_name)]
 
 
 async def valid_user_create(user: UserCreate, db: DbDep) -> UserCreate:

@@ -1,5 +1,5 @@
 from src.auth.constants import ErrorCode
-from src.exceptions import Conflict, NotAuthenticated, PermissionDenied
+from src.exceptions import Conflict, NotAuthenticated, NotFound, PermissionDenied
 
 
 class AuthenticationRequired(NotAuthenticated):
@@ -28,3 +28,19 @@ class RefreshTokenReused(NotAuthenticated):
 
 class UserInactive(PermissionDenied):
     DETAIL = ErrorCode.USER_INACTIVE
+
+
+class PermissionMissing(PermissionDenied):
+    DETAIL = ErrorCode.PERMISSION_MISSING
+
+
+class UserNotFound(NotFound):
+    DETAIL = ErrorCode.USER_NOT_FOUND
+
+
+class RoleNotFound(NotFound):
+    DETAIL = ErrorCode.ROLE_NOT_FOUND
+
+
+class LastAdmin(Conflict):
+    DETAIL = ErrorCode.LAST_ADMIN

@@ -2,9 +2,10 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, String, func
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from src.auth.constants import DISPLAY_NAME_MAX_LENGTH
+from src.auth.constants import DISPLAY_NAME_MAX_LENGTH, ROLE_NAME_MAX_LENGTH
 from src.database import Base
 
 
@@ -46,3 +47,31 @@ class AuthRefreshToken(Base):
     )
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuthRole(Base):
+    """A named set of permissions (``posts:moderate``, ``users:manage``, or ``*`` for all)."""
+
+    __tablename__ = "auth_role"
+
+    name: Mapped[str] = mapped_column(String(ROLE_NAME_MAX_LENGTH), primary_key=True)
+    permissions: Mapped[list[str]] = mapped_column(ARRAY(String(ROLE_NAME_MAX_LENGTH)))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.statement_timestamp()
+    )
+
+
+class AuthUserRole(Base):
+    __tablename__ = "auth_user_role"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    role_name: Mapped[str] = mapped_column(
+        ForeignKey("auth_role.name", ondelete="CASCADE", onupdate="CASCADE"),
+        primary_key=True,
+        index=True,
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.statement_timestamp()
+    )

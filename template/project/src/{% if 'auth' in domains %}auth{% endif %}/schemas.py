@@ -7,6 +7,7 @@ from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema, field_va
 
 from src.auth.constants import DISPLAY_NAME_MAX_LENGTH
 from src.models import CustomModel, UTCDatetime
+from src.pagination import Page
 
 # A lower case letter, an upper case letter, a digit and another character, anywhere. Also the
 # schema's pattern: [\s\S] and [0-9] read the same in Python and ECMAScript (JSON Schema) regexes.
@@ -89,6 +90,21 @@ class User(CustomModel):
 
 class UserResponse(User):
     """The current user, as they see themselves."""
+
+
+class ManagedUser(User):
+    """A user as an admin sees them: with their roles."""
+
+    roles: list[str]
+
+
+class ManagedUserPage(Page):
+    items: list[ManagedUser]
+
+
+class Role(CustomModel):
+    name: str
+    permissions: list[str]
 
 
 class PublicUser(CustomModel):

@@ -1,4 +1,4 @@
-"""Users and refresh tokens. Statements are compiled once; what comes back is typed."""
+"""Users, roles and refresh tokens. Statements are compiled once; what comes back is typed."""
 
 import uuid
 from typing import Any
@@ -9,18 +9,28 @@ from sqlalchemy import (
     SQLColumnExpression,
     Text,
     Uuid,
+    any_,
     bindparam,
     cast,
+    delete,
+    exists,
     func,
     insert,
+    literal,
+    literal_column,
+    or_,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from src.auth import security
 from src.auth.config import auth_settings
-from src.auth.models import AuthRefreshToken, AuthUser
-from src.auth.schemas import Credentials, RefreshToken, User
+from src.auth.constants import ADMIN_ROLE, ALL_PERMISSIONS
+from src.auth.exceptions import LastAdmin, UserNotFound
+from src.auth.models import AuthRefreshToken, AuthRole, AuthUser, AuthUserRole
+from src.auth.schemas import Credentials, ManagedUser, RefreshToken, Role, User
 from src.database import Database, compile_query
 from src.exceptions import DatabaseConflict
 
@@ -73,6 +83,11 @@ MARK_USED = compile_query(
     .where(AuthRefreshToken.id == bindparam("token_id"), AuthRefreshToken.used_at.is_(None))
     .values(used_at=NOW)
 )
+REVOKE_USER_TOKENS = compile_query(
+    update(AuthRefreshToken)
+    .where(AuthRefreshToken.user_id == bindparam("user_id"), AuthRefreshToken.revoked_at.is_(None))
+    .values(revoked_at=NOW)
+)
 REVOKE_FAMILY = compile_query(
     update(AuthRefreshToken)
     .where(
@@ -81,13 +96,89 @@ REVOKE_FAMILY = compile_query(
     .values(revoked_at=NOW)
 )
 
+# Roles --------------------------------------------------------------------------------------
+
+USER_ROLES = func.coalesce(
+    select(func.array_agg(aggregate_order_by(AuthUserRole.role_name, AuthUserRole.role_name)))
+    .where(AuthUserRole.user_id == AuthUser.id)
+    .scalar_subquery(),
+    literal_column("'{}'::varchar[]"),
+).label("roles")
+MANAGED_USER = select(*USER.selected_columns, USER_ROLES)
+MANAGED_USER_BY_ID = compile_query(MANAGED_USER.where(AuthUser.id == bindparam("user_id")))
+LIST_USERS = compile_query(
+    MANAGED_USER.order_by(AuthUser.created_at, AuthUser.id)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+COUNT_USERS = compile_query(select(func.count()).select_from(AuthUser))
+LIST_ROLES = compile_query(select(AuthRole.name, AuthRole.permissions).order_by(AuthRole.name))
+HAS_ROLE = compile_query(
+    select(
+        exists().where(
+            AuthUserRole.user_id == bindparam("user_id"),
+            AuthUserRole.role_name == bindparam("role_name"),
+        )
+    )
+)
+ROLE_EXISTS = compile_query(select(exists().where(AuthRole.name == bindparam("role_name"))))
+HAS_PERMISSION = compile_query(
+    select(
+        exists().where(
+            AuthUserRole.user_id == bindparam("user_id"),
+            AuthUserRole.role_name == AuthRole.name,
+            or_(
+                bindparam("permission", type_=Text) == any_(AuthRole.permissions),
+                literal(ALL_PERMISSIONS) == any_(AuthRole.permissions),
+            ),
+        )
+    )
+)
+GRANT_ROLE = compile_query(
+    pg_insert(AuthUserRole)
+    .values(user_id=bindparam("user_id"), role_name=bindparam("role_name"))
+    .on_conflict_do_nothing()
+)
+REVOKE_ROLE = compile_query(
+    delete(AuthUserRole).where(
+        AuthUserRole.user_id == bindparam("user_id"),
+        AuthUserRole.role_name == bindparam("role_name"),
+    )
+)
+SET_ACTIVE = compile_query(
+    update(AuthUser)
+    .where(AuthUser.id == bindparam("user_id"))
+    .values(is_active=bindparam("active"))
+)
+ADMIN = (AuthUserRole.role_name == ADMIN_ROLE) & (AuthUserRole.user_id == AuthUser.id)
+ACTIVE_ADMINS = compile_query(
+    select(func.count()).select_from(AuthUser).where(AuthUser.is_active, exists().where(ADMIN))
+)
+IS_ACTIVE_ADMIN = compile_query(
+    select(
+        exists().where(
+            AuthUser.id == bindparam("user_id"), AuthUser.is_active, exists().where(ADMIN)
+        )
+    )
+)
+# Changes that could leave no active admin run one at a time: two admins demoting each other at
+# once would otherwise both see the other one left.
+LOCK_ADMINS = compile_query(
+    select(func.pg_advisory_xact_lock(func.hashtextextended(literal("auth_role:admin"), 0))),
+    writes=True,
+)
+
 
 async def get_user_by_id(db: Database, user_id: uuid.UUID) -> User | None:
     return await db.fetch_one(USER_BY_ID, User, user_id=user_id)
 
 
 async def email_exists(db: Database, *, email: str) -> bool:
-    return await db.fetch_value(USER_ID_BY_EMAIL, uuid.UUID, email=email.lower()) is not None
+    return await get_user_id_by_email(db, email=email) is not None
+
+
+async def get_user_id_by_email(db: Database, *, email: str) -> uuid.UUID | None:
+    return await db.fetch_value(USER_ID_BY_EMAIL, uuid.UUID, email=email.lower())
 
 
 async def create_user(
@@ -155,6 +246,72 @@ async def mark_refresh_token_used(db: Database, *, token_id: uuid.UUID) -> bool:
 
 async def revoke_refresh_token_family(db: Database, *, family_id: uuid.UUID) -> None:
     await db.execute(REVOKE_FAMILY, family_id=family_id)
+
+
+async def has_permission(db: Database, *, user_id: uuid.UUID, permission: str) -> bool:
+    """Whether one of the user's roles grants ``permission`` (or every permission)."""
+    return bool(await db.fetch_value(HAS_PERMISSION, bool, user_id=user_id, permission=permission))
+
+
+async def get_managed_user(db: Database, user_id: uuid.UUID) -> ManagedUser | None:
+    return await db.fetch_one(MANAGED_USER_BY_ID, ManagedUser, user_id=user_id)
+
+
+async def list_users(db: Database, *, limit: int, offset: int) -> tuple[list[ManagedUser], int]:
+    """A page of users, oldest first, and how many there are."""
+    items = await db.fetch_all(LIST_USERS, ManagedUser, limit=limit, offset=offset)
+    return items, await db.fetch_value(COUNT_USERS, int) or 0
+
+
+async def list_roles(db: Database) -> list[Role]:
+    return await db.fetch_all(LIST_ROLES, Role)
+
+
+async def role_exists(db: Database, *, role_name: str) -> bool:
+    return bool(await db.fetch_value(ROLE_EXISTS, bool, role_name=role_name))
+
+
+async def has_role(db: Database, *, user_id: uuid.UUID, role_name: str) -> bool:
+    return bool(await db.fetch_value(HAS_ROLE, bool, user_id=user_id, role_name=role_name))
+
+
+async def grant_role(db: Database, *, user_id: uuid.UUID, role_name: str) -> None:
+    """Give the user the role (idempotent); a user deleted meanwhile is a 404."""
+    try:
+        await db.execute(GRANT_ROLE, user_id=user_id, role_name=role_name)
+    except DatabaseConflict:
+        raise UserNotFound from None
+
+
+async def revoke_role(db: Database, *, user_id: uuid.UUID, role_name: str) -> None:
+    """Take the role away (idempotent); never the admin role of the last active admin."""
+    if role_name == ADMIN_ROLE:
+        await _keep_an_admin(db, user_id=user_id)
+    await db.execute(REVOKE_ROLE, user_id=user_id, role_name=role_name)
+
+
+async def set_user_active(db: Database, *, user_id: uuid.UUID, active: bool) -> None:
+    """Deactivation revokes the user's refresh tokens; their access tokens stop working at the
+    next request (every route that needs a user reads its row). Never the last active admin."""
+    if not active:
+        await _keep_an_admin(db, user_id=user_id)
+        await revoke_user_tokens(db, user_id=user_id)
+    await db.execute(SET_ACTIVE, user_id=user_id, active=active)
+
+
+async def revoke_user_tokens(db: Database, *, user_id: uuid.UUID) -> None:
+    """End every session of the user (all refresh-token families)."""
+    await db.execute(REVOKE_USER_TOKENS, user_id=user_id)
+
+
+async def _keep_an_admin(db: Database, *, user_id: uuid.UUID) -> None:
+    await db.execute(LOCK_ADMINS)
+    last = (
+        await db.fetch_value(IS_ACTIVE_ADMIN, bool, user_id=user_id)
+        and (await db.fetch_value(ACTIVE_ADMINS, int) or 0) <= 1
+    )
+    if last:
+        raise LastAdmin
 
 
 def user_json(user_id: SQLColumnExpression[uuid.UUID]) -> ScalarSelect[Any]:

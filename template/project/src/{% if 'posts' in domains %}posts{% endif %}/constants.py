@@ -2,6 +2,8 @@ from enum import StrEnum
 
 TITLE_MAX_LENGTH = 200
 CONTENT_MAX_LENGTH = 20_000
+# Granted by a role (auth_role): delete anyone's post.
+MODERATE_PERMISSION = "posts:moderate"
 
 
 class ErrorCode(StrEnum):

@@ -7,6 +7,7 @@ from src.auth import dependencies as auth_dependencies
 from src.auth import service as auth_service
 from src.database import DbDep
 from src.posts import service
+from src.posts.constants import MODERATE_PERMISSION
 from src.posts.exceptions import CreatorNotFound, PostNotFound, PostNotOwned
 from src.posts.schemas import PostResponse
 
@@ -41,6 +42,20 @@ async def valid_owned_post(
 
 
 ValidOwnedPostDep = Annotated[PostResponse, Depends(valid_owned_post)]
+
+
+async def valid_deletable_post(
+    post: ValidPostDep, user: auth_dependencies.ActiveUserDep, db: DbDep
+) -> PostResponse:
+    """A post the caller created, or any post for a moderator (``posts:moderate``)."""
+    if post.creator.id != user.id and not await auth_service.has_permission(
+        db, user_id=user.id, permission=MODERATE_PERMISSION
+    ):
+        raise PostNotOwned
+    return post
+
+
+ValidDeletablePostDep = Annotated[PostResponse, Depends(valid_deletable_post)]
 
 
 async def valid_creator_id(user_id: uuid.UUID, db: DbDep) -> uuid.UUID:

@@ -9,6 +9,7 @@ from src.pagination import PaginationDep
 from src.posts import service
 from src.posts.dependencies import (
     ValidCreatorIdDep,
+    ValidDeletablePostDep,
     ValidOwnedPostDep,
     ValidPostDep,
     ViewerIdDep,
@@ -83,8 +84,8 @@ async def update_post(data: PostUpdate, post: ValidOwnedPostDep, db: DbDep) -> P
     responses={**NOT_FOUND, **AUTHENTICATED},
     response_class=Response,
 )
-async def delete_post(post: ValidOwnedPostDep, db: DbDep) -> None:
-    """Delete a post; only its creator may."""
+async def delete_post(post: ValidDeletablePostDep, db: DbDep) -> None:
+    """Delete a post: its creator may, and so may a moderator (`posts:moderate`)."""
     await service.delete_post(db, post.id)
 
 

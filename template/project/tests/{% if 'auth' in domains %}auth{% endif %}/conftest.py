@@ -3,6 +3,8 @@ from dataclasses import dataclass
 import pytest
 from httpx import AsyncClient, Response
 
+from src.auth import service
+from src.database import Database
 from src.main import app
 
 PASSWORD = "Str0ng!Passw0rd"
@@ -41,3 +43,18 @@ async def log_in(client: AsyncClient, email: str, password: str = PASSWORD) -> L
 async def user(client: AsyncClient) -> LoggedInUser:
     await register(client, "ada@example.com")
     return await log_in(client, "ada@example.com")
+
+
+async def grant(db: Database, email: str, role_name: str) -> None:
+    """Give a registered user a role, as an admin (or the create-admin command) would."""
+    user_id = await service.get_user_id_by_email(db, email=email)
+    assert user_id is not None
+    await service.grant_role(db, user_id=user_id, role_name=role_name)
+    await db.commit()
+
+
+@pytest.fixture
+async def admin(client: AsyncClient, db: Database) -> LoggedInUser:
+    await register(client, "root@example.com")
+    await grant(db, "root@example.com", "admin")
+    return await log_in(client, "root@example.com")

@@ -41,3 +41,21 @@ async def test_one_decode_per_request(
 
     assert response.status_code == 200, response.text
     assert decoded == [user.access_token]
+
+
+async def test_require_permission_decodes_the_token_once(
+    client: AsyncClient, admin: LoggedInUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded: list[str] = []
+    real_decode = security.decode_access_token
+
+    def counting_decode(token: str) -> JWTData | None:
+        decoded.append(token)
+        return real_decode(token)
+
+    monkeypatch.setattr(security, "decode_access_token", counting_decode)
+
+    response = await client.get(app.url_path_for("list_users"), headers=admin.headers)
+
+    assert response.status_code == 200, response.text
+    assert decoded == [admin.access_token]

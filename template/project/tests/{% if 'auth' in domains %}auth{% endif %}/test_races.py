@@ -1,4 +1,4 @@
-"""Refresh races with real concurrent requests (the real pool, real commits)."""
+"""Refresh and admin races with real concurrent requests (the real pool, real commits)."""
 
 import asyncio
 from datetime import timedelta
@@ -7,9 +7,13 @@ import pytest
 from fastapi import status
 from httpx import AsyncClient, Response
 
+from src.auth import service
 from src.auth.config import auth_settings
+from src.auth.constants import ADMIN_ROLE
+from src.config import settings
+from src.database import Database, DatabasePool
 from src.main import app
-from tests.auth.conftest import login, register
+from tests.auth.conftest import grant, login, register
 
 REFRESH = auth_settings.REFRESH_TOKEN_COOKIE
 
@@ -72,3 +76,39 @@ async def test_a_refresh_racing_a_logout_mints_no_working_token(
             survivors.append(again.status_code)
 
     assert all(code == status.HTTP_401_UNAUTHORIZED for code in survivors), survivors
+
+
+async def test_two_admins_demoting_each_other_at_once_leave_one(
+    committed_client: AsyncClient,
+) -> None:
+    """The last-admin check and the change run under one lock: without it, both demotions see
+    the other admin left, and the service ends with none."""
+    tokens, ids = {}, {}
+    pool = DatabasePool(settings)
+    try:
+        for name in ("ada", "bob"):
+            email = f"{name}@example.com"
+            await register(committed_client, email)
+            async with Database(pool) as db:
+                await grant(db, email, ADMIN_ROLE)
+                ids[name] = await service.get_user_id_by_email(db, email=email)
+            tokens[name] = (await login(committed_client, email)).json()["access_token"]
+    finally:
+        await pool.close()
+
+    answers = await asyncio.gather(
+        *(
+            committed_client.delete(
+                app.url_path_for("revoke_role", user_id=str(ids[other]), role_name=ADMIN_ROLE),
+                headers={"Authorization": f"Bearer {tokens[name]}"},
+            )
+            for name, other in (("ada", "bob"), ("bob", "ada"))
+        )
+    )
+
+    assert sorted(answer.status_code for answer in answers) == [200, 409]
+    listed = await committed_client.get(
+        app.url_path_for("list_users"),
+        headers={"Authorization": f"Bearer {tokens['ada' if answers[1].is_error else 'bob']}"},
+    )
+    assert [user["roles"] for user in listed.json()["items"]].count([ADMIN_ROLE]) == 1
