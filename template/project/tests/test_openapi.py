@@ -16,10 +16,11 @@ from tests.routes import api_routes
 # Routes are verb phrases (get_post, list_user_posts) that double as url_path_for keys and
 # operation IDs. A new verb is welcome here when the name reads as an action.
 VERBS = {
-    "add", "approve", "cancel", "check", "complete", "confirm", "count", "create", "delete",
-    "download", "export", "get", "import", "invite", "like", "list", "publish", "refresh",
-    "register", "reject", "remove", "replace", "reset", "resend", "restore", "revoke", "search",
-    "send", "set", "start", "stop", "unlike", "update", "upload", "verify",
+    "add", "approve", "cancel", "change", "check", "complete", "confirm", "count", "create",
+    "deactivate", "delete", "download", "export", "get", "grant", "import", "invite", "like",
+    "list", "publish", "reactivate", "refresh", "register", "reject", "remove", "replace",
+    "request", "reset", "resend", "restore", "revoke", "search", "send", "set", "start", "stop",
+    "unlike", "update", "upload", "verify",
 }  # fmt: skip
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")
 
