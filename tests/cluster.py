@@ -226,7 +226,9 @@ pid {prefix}/nginx.pid;
 error_log stderr warn;
 events {{ worker_connections 1024; }}
 http {{
-    access_log off;
+    # For the tests: each answer's status, and the replicas nginx sent the request to.
+    log_format replicas '$status $request_method $upstream_addr';
+    access_log {prefix}/access.log replicas;
     client_body_temp_path {prefix}/client_body;
     proxy_temp_path {prefix}/proxy;
     fastcgi_temp_path {prefix}/fastcgi;
@@ -280,9 +282,18 @@ class Cluster:
     proxy_port: int
     replica_ports: list[int]
     processes: Processes
+    directory: Path
 
     def replica(self, index: int) -> str:
         return f"app{index}"
+
+    def proxied(self) -> list[tuple[int, str, list[str]]]:
+        """nginx's access log: (status, method, the replicas it sent the request to, in order)."""
+        lines = (self.directory / "access.log").read_text().splitlines()
+        return [
+            (int(status), method, upstreams.split(", "))
+            for status, method, upstreams in (line.split(" ", 2) for line in lines)
+        ]
 
 
 @contextlib.contextmanager
@@ -304,7 +315,7 @@ def cluster(
             for index, port in enumerate(ports):
                 started.wait_for_port(f"app{index}", port)
             started.wait_for_port("nginx", proxy_port)
-            yield Cluster(project, database_url, queue, proxy_port, ports, started)
+            yield Cluster(project, database_url, queue, proxy_port, ports, started, directory)
     finally:
         if worker:
             delete_queue(project, queue)
