@@ -21,6 +21,7 @@ import pytest
 
 from tests.cluster import (
     ANSWER_SET,
+    NGINX,
     Client,
     Cluster,
     bearer,
@@ -28,6 +29,7 @@ from tests.cluster import (
     database,
     refresh_cookie,
     register_and_log_in,
+    require,
 )
 from tests.helpers import AnswerSet
 
@@ -43,6 +45,7 @@ Installed = Callable[[AnswerSet], Path]
 
 @contextmanager
 def replicated(installed: Installed, purpose: str, **env: str) -> Iterator[Cluster]:
+    require(NGINX, "nginx")
     project = installed(ANSWER_SET)
     with (
         database(project, purpose) as url,
