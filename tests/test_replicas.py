@@ -76,12 +76,8 @@ def test_sessions_and_jobs_are_shared_by_the_replicas(installed: Installed) -> N
             "PUT", "/auth/users/tokens", headers={"Cookie": refresh_cookie(refreshed)}
         )
         assert renewed.status == 200, renewed.body
-        assert (
-            first.request(
-                "GET", "/auth/users/me", headers=bearer(renewed.json()["access_token"])
-            ).status
-            == 200
-        )
+        access = bearer(renewed.json()["access_token"])
+        assert first.request("GET", "/auth/users/me", headers=access).status == 200
         replayed = first.request("PUT", "/auth/users/tokens", headers={"Cookie": cookie})
         assert replayed.status == 401, replayed.body
 
