@@ -233,6 +233,7 @@ def worker_process_command(project: Path) -> list[str]:
 #   `non_idempotent` is deliberately absent);
 # - at most 3 replicas and 10 s per request; a replica that failed is skipped for 2 s;
 # - keep-alive connections to the replicas (shorter than uvicorn's --timeout-keep-alive 75 s).
+NGINX_SERVER = "server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;"
 NGINX_CONFIG = """\
 worker_processes 1;
 pid {prefix}/nginx.pid;
@@ -274,9 +275,7 @@ http {{
 
 def nginx_command(prefix: Path, listen: int, upstreams: list[int]) -> list[str]:
     """nginx in the foreground with a configuration of its own (not the system's service)."""
-    servers = "\n".join(
-        f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;" for port in upstreams
-    )
+    servers = "\n".join("        " + NGINX_SERVER.format(port=port) for port in upstreams)
     config = prefix / "nginx.conf"
     config.write_text(NGINX_CONFIG.format(prefix=prefix, servers=servers, port=listen))
     config.chmod(0o644)

@@ -8,6 +8,7 @@ receiving it, go to the next replica). Each test starts its own cluster and stop
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 import time
@@ -22,6 +23,8 @@ import pytest
 from tests.cluster import (
     ANSWER_SET,
     NGINX,
+    NGINX_CONFIG,
+    NGINX_SERVER,
     Client,
     Cluster,
     bearer,
@@ -31,9 +34,7 @@ from tests.cluster import (
     register_and_log_in,
     require,
 )
-from tests.helpers import AnswerSet
-
-pytestmark = pytest.mark.deep
+from tests.helpers import TEMPLATE_ROOT, AnswerSet
 
 REPLICAS = 3
 LOAD_THREADS = 8
@@ -58,6 +59,7 @@ def email() -> str:
     return f"replica-{uuid.uuid4().hex[:12]}@example.com"
 
 
+@pytest.mark.deep
 def test_sessions_and_jobs_are_shared_by_the_replicas(installed: Installed) -> None:
     no_grace = {"AUTH_REFRESH_TOKEN_REUSE_GRACE": "PT0S"}
     with replicated(installed, "replicas_shared", **no_grace) as running:
@@ -145,6 +147,7 @@ def writer(port: int, token: str, deadline: float, load: Load) -> None:
     client.close()
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
 def test_a_replica_stopped_under_load_loses_no_acknowledged_write(
     installed: Installed, stop: signal.Signals
@@ -209,3 +212,17 @@ def test_a_replica_stopped_under_load_loses_no_acknowledged_write(
         ]
         assert len(load.acknowledged) > 20
         assert missing == []
+
+
+def test_the_documented_proxy_settings_are_the_tested_ones() -> None:
+    """docs/deploy.md's nginx block says what this file's nginx runs with (tier 1)."""
+    page = (TEMPLATE_ROOT / "docs" / "deploy.md").read_text()
+    (block,) = re.findall(r"```nginx\n(.*?)```", page, re.DOTALL)
+    directives = {line.split("#")[0].strip() for line in block.splitlines()}
+    tested = {line.strip() for line in NGINX_CONFIG.splitlines()}
+    proxy = {d for d in directives if d.startswith(("proxy_", "keepalive"))}
+
+    assert len(proxy) >= 8
+    assert proxy <= tested
+    servers = {re.sub(r"\S+:8000", "127.0.0.1:{port}", d) for d in directives if "server " in d}
+    assert servers == {NGINX_SERVER}
