@@ -63,12 +63,14 @@ def main() -> None:
 
     print(f"\n{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
     print(f"wrk: {args.connections} connections, {args.seconds} s per row\n")
-    header = "| replicas | " + " | ".join(f"{path} req/s (p99 ms, errors)" for path in PATHS)
+    header = "| replicas | " + " | ".join(
+        f"{path} req/s (p99 ms, timeouts, non-2xx)" for path in PATHS
+    )
     print(header + " |")
     print("|---" * (len(PATHS) + 1) + "|")
     for name, results in rows:
         cells = [
-            f"{r['rps']:.0f} ({r['p99_ms']:.0f}, {r['errors']:.0f})"
+            f"{r['rps']:.0f} ({r['p99_ms']:.0f}, {r['timeouts']:.0f}, {r['non_2xx']:.0f})"
             for r in (results[path] for path in PATHS)
         ]
         print(f"| {name} | " + " | ".join(cells) + " |")

@@ -29,6 +29,8 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.helpers import ANSWER_SETS, run, server_database_url
 from tests.test_shipping import image_command, worker_command
 
@@ -39,6 +41,17 @@ PASSWORD = "Cluster-Password-1"  # noqa: S105 (throwaway)
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
 PGBOUNCER = shutil.which("pgbouncer", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
+
+
+def require(program: str | None, package: str) -> str:
+    """A Debian package's program; missing, a skip on a laptop and a failure under CI (where
+    .ci/run installs it): the tests that need it must not pass by skipping there."""
+    if program is None:
+        reason = f"needs {package} (apt-get install {package}; .ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return program
 
 
 def free_port() -> int:
@@ -220,13 +233,16 @@ def worker_process_command(project: Path) -> list[str]:
 #   `non_idempotent` is deliberately absent);
 # - at most 3 replicas and 10 s per request; a replica that failed is skipped for 2 s;
 # - keep-alive connections to the replicas (shorter than uvicorn's --timeout-keep-alive 75 s).
+NGINX_SERVER = "server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;"
 NGINX_CONFIG = """\
 worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log stderr warn;
 events {{ worker_connections 1024; }}
 http {{
-    access_log off;
+    # For the tests: each answer's status, and the replicas nginx sent the request to.
+    log_format replicas '$status $request_method $upstream_addr';
+    access_log {prefix}/access.log replicas;
     client_body_temp_path {prefix}/client_body;
     proxy_temp_path {prefix}/proxy;
     fastcgi_temp_path {prefix}/fastcgi;
@@ -259,14 +275,21 @@ http {{
 
 def nginx_command(prefix: Path, listen: int, upstreams: list[int]) -> list[str]:
     """nginx in the foreground with a configuration of its own (not the system's service)."""
-    assert NGINX is not None, "needs nginx (apt-get install nginx-light)"
-    servers = "\n".join(
-        f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;" for port in upstreams
-    )
+    servers = "\n".join("        " + NGINX_SERVER.format(port=port) for port in upstreams)
     config = prefix / "nginx.conf"
     config.write_text(NGINX_CONFIG.format(prefix=prefix, servers=servers, port=listen))
     config.chmod(0o644)
-    return [NGINX, "-p", str(prefix), "-c", str(config), "-e", "stderr", "-g", "daemon off;"]
+    return [
+        require(NGINX, "nginx"),
+        "-p",
+        str(prefix),
+        "-c",
+        str(config),
+        "-e",
+        "stderr",
+        "-g",
+        "daemon off;",
+    ]
 
 
 # --- The cluster ---------------------------------------------------------------------------------
@@ -280,9 +303,18 @@ class Cluster:
     proxy_port: int
     replica_ports: list[int]
     processes: Processes
+    directory: Path
 
     def replica(self, index: int) -> str:
         return f"app{index}"
+
+    def proxied(self) -> list[tuple[int, str, list[str]]]:
+        """nginx's access log: (status, method, the replicas it sent the request to, in order)."""
+        lines = (self.directory / "access.log").read_text().splitlines()
+        return [
+            (int(status), method, upstreams.split(", "))
+            for status, method, upstreams in (line.split(" ", 2) for line in lines)
+        ]
 
 
 @contextlib.contextmanager
@@ -304,7 +336,7 @@ def cluster(
             for index, port in enumerate(ports):
                 started.wait_for_port(f"app{index}", port)
             started.wait_for_port("nginx", proxy_port)
-            yield Cluster(project, database_url, queue, proxy_port, ports, started)
+            yield Cluster(project, database_url, queue, proxy_port, ports, started, directory)
     finally:
         if worker:
             delete_queue(project, queue)
@@ -314,9 +346,8 @@ def cluster(
 
 
 def pgbouncer_version() -> tuple[int, ...]:
-    assert PGBOUNCER is not None, "needs pgbouncer (apt-get install pgbouncer)"
     output = subprocess.run(
-        [PGBOUNCER, "--version"], capture_output=True, text=True, check=True
+        [require(PGBOUNCER, "pgbouncer"), "--version"], capture_output=True, text=True, check=True
     ).stdout
     found = re.search(r"PgBouncer (\d+)\.(\d+)", output)
     assert found is not None, output
@@ -326,7 +357,6 @@ def pgbouncer_version() -> tuple[int, ...]:
 def pgbouncer_command(directory: Path, settings: str, server: str, port: int) -> list[str]:
     """PgBouncer on ``port`` in front of ``server`` (a PostgreSQL URL), with ``settings`` (lines
     of its [pgbouncer] section), trusting loopback clients; as ``nobody`` when run as root."""
-    assert PGBOUNCER is not None, "needs pgbouncer (apt-get install pgbouncer)"
     parts = urllib.parse.urlsplit(server)
     # Clients are trusted (loopback); PgBouncer logs in to the server with this password.
     user, password = parts.username or "postgres", parts.password or ""
@@ -343,7 +373,7 @@ def pgbouncer_command(directory: Path, settings: str, server: str, port: int) ->
     for path in (config, directory / "users.txt"):
         path.chmod(0o644)
     as_nobody = ["-u", "nobody"] if os.geteuid() == 0 else []
-    return [PGBOUNCER, *as_nobody, str(config)]
+    return [require(PGBOUNCER, "pgbouncer"), *as_nobody, str(config)]
 
 
 # --- HTTP ----------------------------------------------------------------------------------------
