@@ -109,6 +109,14 @@ DEPLOY_FILES = {
     },
 }
 KUBERNETES_WORKER_FILES = {"deploy/kubernetes/base/worker.yaml"}
+# What each choice of the observability question adds.
+OBSERVABILITY_FILES = {
+    "metrics": {
+        "src/observability/metrics.py",
+        "tests/test_metrics.py",
+        "grafana/dashboard.json",
+    },
+}
 
 ANSWER_SETS = [
     AnswerSet("defaults", deep=True),
@@ -118,6 +126,7 @@ ANSWER_SETS = [
         {
             "domains": ["auth", "posts", "files"],
             "worker": True,
+            "observability": ["metrics"],
             "deploy": ["compose", "kubernetes"],
         },
         deep=True,

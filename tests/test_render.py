@@ -16,6 +16,7 @@ from tests.helpers import (
     DEPLOY_FILES,
     DOMAIN_FILES,
     KUBERNETES_WORKER_FILES,
+    OBSERVABILITY_FILES,
     TEMPLATE_ROOT,
     WORKER_FILES,
     AnswerSet,
@@ -60,6 +61,7 @@ CORE_FILES = {
     "src/main.py",
     "src/middleware.py",
     "src/models.py",
+    "src/observability/__init__.py",
     "src/pagination.py",
     "src/rate_limits.py",
     "tests/__init__.py",
@@ -99,6 +101,7 @@ ANSWER_KEYS = {
     "description",
     "docs_environments",
     "domains",
+    "observability",
     "project_name",
     "project_slug",
     "python_version",
@@ -155,6 +158,9 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
     expected = expected.union(*(DEPLOY_FILES[choice] for choice in answer_set.deploy))
     if "kubernetes" in answer_set.deploy and answer_set.answers.get("worker", False):
         expected |= KUBERNETES_WORKER_FILES
+    expected = expected.union(
+        *(OBSERVABILITY_FILES[choice] for choice in answer_set.answers.get("observability", []))
+    )
 
     assert tree(rendered(answer_set)) == expected
 

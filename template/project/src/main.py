@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from src import exceptions, health, logs, middleware
+from src import exceptions, health, logs, middleware, observability
 from src.config import Config, settings
 from src.constants import PROJECT_NAME
 from src.database import DatabasePool
@@ -70,6 +70,7 @@ def create_app(
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=config.FORWARDED_ALLOW_IPS)
     app.add_exception_handler(RequestValidationError, exceptions.validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, exceptions.http_error_handler)
+    observability.instrument(app)
     app.include_router(health.router)
     for router in domain_routers():
         app.include_router(router, responses=DOMAIN_RESPONSES, dependencies=[DEFAULT_LIMIT])
