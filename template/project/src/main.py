@@ -64,6 +64,8 @@ def create_app(
         allow_credentials=config.CORS_ALLOW_CREDENTIALS,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=config.CORS_HEADERS,
+        # A browser app can read the request id of a failed call, to report it.
+        expose_headers=["X-Request-ID"],
     )
     app.add_middleware(middleware.SecurityHeadersMiddleware, hsts=config.ENVIRONMENT.is_deployed)
     # The client address behind a trusted proxy, as uvicorn does (for servers that do not).
