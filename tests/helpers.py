@@ -114,6 +114,14 @@ DEPLOY_FILES = {
 KUBERNETES_WORKER_FILES = {"deploy/kubernetes/base/worker.yaml"}
 # What client=true adds: the export and generation script and the test through the client.
 CLIENT_FILES = {"scripts/client", "scripts/clients.py", "tests/test_client.py"}
+# What each choice of the observability question adds.
+OBSERVABILITY_FILES = {
+    "metrics": {
+        "src/observability/metrics.py",
+        "tests/test_metrics.py",
+        "grafana/dashboard.json",
+    },
+}
 
 ANSWER_SETS = [
     AnswerSet("defaults", deep=True),
@@ -123,6 +131,7 @@ ANSWER_SETS = [
         {
             "domains": ["auth", "posts", "files"],
             "worker": True,
+            "observability": ["metrics"],
             "deploy": ["compose", "kubernetes"],
             "client": True,
         },

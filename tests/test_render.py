@@ -17,6 +17,7 @@ from tests.helpers import (
     DEPLOY_FILES,
     DOMAIN_FILES,
     KUBERNETES_WORKER_FILES,
+    OBSERVABILITY_FILES,
     TEMPLATE_ROOT,
     WORKER_FILES,
     AnswerSet,
@@ -62,6 +63,7 @@ CORE_FILES = {
     "src/middleware.py",
     "src/models.py",
     "src/openapi.py",
+    "src/observability/__init__.py",
     "src/pagination.py",
     "src/rate_limits.py",
     "tests/__init__.py",
@@ -103,6 +105,7 @@ ANSWER_KEYS = {
     "description",
     "docs_environments",
     "domains",
+    "observability",
     "project_name",
     "project_slug",
     "python_version",
@@ -161,6 +164,9 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
         expected |= KUBERNETES_WORKER_FILES
     if answer_set.answers.get("client", False):
         expected |= CLIENT_FILES
+    expected = expected.union(
+        *(OBSERVABILITY_FILES[choice] for choice in answer_set.answers.get("observability", []))
+    )
 
     assert tree(rendered(answer_set)) == expected
 

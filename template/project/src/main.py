@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from src import exceptions, health, logs, middleware, openapi
+from src import exceptions, health, logs, middleware, observability, openapi
 from src.config import Config, settings
 from src.constants import PROJECT_NAME
 from src.database import DatabasePool
@@ -69,12 +69,15 @@ def create_app(
         allow_credentials=config.CORS_ALLOW_CREDENTIALS,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=config.CORS_HEADERS,
+        # A browser app can read the request id of a failed call, to report it.
+        expose_headers=["X-Request-ID"],
     )
     app.add_middleware(middleware.SecurityHeadersMiddleware, hsts=config.ENVIRONMENT.is_deployed)
     # The client address behind a trusted proxy, as uvicorn does (for servers that do not).
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=config.FORWARDED_ALLOW_IPS)
     app.add_exception_handler(RequestValidationError, exceptions.validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, exceptions.http_error_handler)
+    observability.instrument(app)
     app.include_router(health.router)
     for router in domain_routers():
         app.include_router(router, responses=DOMAIN_RESPONSES, dependencies=[DEFAULT_LIMIT])

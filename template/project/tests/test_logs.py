@@ -89,6 +89,15 @@ async def test_every_response_has_a_request_id(
     assert len(response.headers["x-request-id"]) == 32
 
 
+async def test_browsers_may_read_the_request_id() -> None:
+    app = create_app(Config(CORS_ORIGINS=["https://app.example.com"]))
+    transport = ASGITransport(app=app)
+    async with AsyncClient(transport=transport, base_url="https://test") as client:
+        response = await client.get("/healthz", headers={"Origin": "https://app.example.com"})
+
+    assert response.headers["access-control-expose-headers"] == "X-Request-ID"
+
+
 async def test_one_access_line_with_the_route_template(
     client: AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -184,7 +193,8 @@ def test_uvicorn_logs_json_lines_through_logging_ini() -> None:
     """The real server, with the Dockerfile's --log-config: every line it writes is JSON, and
     the request has one access line (uvicorn's own, with the raw path, is off)."""
     port = free_port()
-    env = {**os.environ, "ENVIRONMENT": "local", "LOG_FORMAT": "json"}
+    # Testing, as the suite (the developer's .env stays unread); JSON, as when deployed.
+    env = {**os.environ, "ENVIRONMENT": "testing", "LOG_FORMAT": "json"}
     command = [sys.executable, "-m", "uvicorn", "src.main:app", "--port", str(port)]
     server = subprocess.Popen(  # noqa: S603  # our own interpreter and arguments
         [*command, "--log-config", "logging.ini"],
