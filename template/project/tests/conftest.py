@@ -54,10 +54,10 @@ def _point_settings_at_the_test_database() -> URL:
 TEST_DATABASE_URL = _point_settings_at_the_test_database()
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """What selected tests will wait for starts now, in the background, while the tests before
-    them run: the outage tests' server, and each test module's ``start_early(session)`` if it
-    has one (the real workers)."""
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """Before the first test, what selected tests will wait for starts in the background, while
+    the tests before them run: the outage tests' server, and each test module's
+    ``start_early(session)`` if it has one (the real workers). Then pytest runs the tests."""
     if session.config.option.collectonly:
         return
     tests = [item for item in session.items if isinstance(item, pytest.Function)]
