@@ -300,7 +300,8 @@ async def fuzz_operation(operation_id: str, prepare: Callable[[], Target] | None
 
     # Every secured operation: a malformed token is refused, and a missing one unless the
     # document says anonymous requests are answered (then it must answer them).
-    assert answers == (expected_token_answers(operation_id) or {})
+    expected = expected_token_answers(operation_id) or {}
+    assert answers == expected, f"{operation_id} answered {answers}, expected {expected}"
 
 
 async def fuzz_links(*tags: str, prepare: Callable[[], Target] | None = None) -> None:
