@@ -159,8 +159,9 @@ def call(operation_id: str, headers: Mapping[str, str] | None = None, **parts: A
 
 @dataclass
 class Target:
-    """What a test fuzzes with: a token's headers, and existing values for path parameters
-    (generated values, unknown to the service, are sent too)."""
+    """What a module's tests fuzz with: a token's headers, and existing values for path
+    parameters. The first value of each is kept for the token checks (never fuzzed, so never
+    deleted); cases use the others, or a generated value unknown to the service."""
 
     headers: dict[str, str] = field(default_factory=dict)
     path_parameters: dict[str, list[str]] = field(default_factory=dict)
@@ -187,7 +188,8 @@ def sign_up() -> dict[str, str]:
 def choose(case: Case, path_parameters: Mapping[str, Sequence[str]]) -> None:
     """Point a well-formed path ID at one of the existing ones, or leave it unknown, by a hash of
     the generated value (so a seed replays the same choice)."""
-    for name, existing in path_parameters.items():
+    for name, values in path_parameters.items():
+        existing = values[1:]
         value = case.path_parameters.get(name) if case.path_parameters else None
         if value is None or not existing or not _is_uuid(value):
             continue
@@ -291,8 +293,8 @@ async def fuzz_operation(operation_id: str, prepare: Callable[[], Target] | None
     answers: dict[str, str] = {}
 
     def work() -> None:
-        target = prepare() if prepare else Target()
-        if expected_token_answers(operation_id):  # before the fuzzing deletes anything
+        target = prepared(prepare)
+        if expected_token_answers(operation_id):
             answers.update(token_answers(operation_id, target))
         fuzz(operation_id, target)
 
@@ -309,7 +311,7 @@ async def fuzz_links(*tags: str, prepare: Callable[[], Target] | None = None) ->
     read again), with what ``prepare`` creates first."""
 
     def work() -> None:
-        follow_links(prepare() if prepare else Target(), tags)
+        follow_links(prepared(prepare), tags)
 
     await run(work, label=f"links of {', '.join(tags)}")
 
@@ -324,8 +326,21 @@ def tables_emptied_after_module() -> Any:
 
         yield
         await empty_tables(engine)
+        TARGETS.clear()
 
     return tables_emptied
+
+
+# What each module's ``prepare`` created, made once per module (its rows go with the module).
+TARGETS: dict[Callable[[], Target], Target] = {}
+
+
+def prepared(prepare: Callable[[], Target] | None) -> Target:
+    if prepare is None:
+        return Target()
+    if prepare not in TARGETS:
+        TARGETS[prepare] = prepare()
+    return TARGETS[prepare]
 
 
 def _no_feedback() -> Any:
