@@ -72,6 +72,14 @@ def replace(path: str, old: str, new: str) -> Callable[[Path], None]:
     return mutate
 
 
+def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
+    def mutate(project: Path) -> None:
+        for mutation in mutations:
+            mutation(project)
+
+    return mutate
+
+
 def write(files: dict[str, str]) -> Callable[[Path], None]:
     def mutate(project: Path) -> None:
         for path, text in files.items():
@@ -164,10 +172,18 @@ VIOLATIONS = {
     ),
     "P17-fuzzing-finds-a-server-error": Violation(
         "P17",
-        replace(
-            "src/health.py",
-            'return HealthResponse(status="ok")',
-            'return HealthResponse.model_validate({"status": None})',
+        both(
+            replace(
+                "src/health.py",
+                "from src.exceptions import error_responses",
+                "from src.exceptions import DetailedHTTPException, error_responses",
+            ),
+            # A 500 the document does not announce, without a logged traceback.
+            replace(
+                "src/health.py",
+                'return HealthResponse(status="ok")',
+                "raise DetailedHTTPException",
+            ),
         ),
         [*PYTEST, "tests/test_api.py"],
         "tests/test_api.py::test_health_api[get_liveness]",

@@ -28,5 +28,6 @@ async def test_posts_api(operation_id: str) -> None:
 
 async def test_posts_links() -> None:
     """create_post → get_post → update_post → like_post → delete_post → get_post (404) ...,
-    and register_user → list_user_posts, with the other user's posts around."""
-    await fuzz.fuzz_links("auth", "posts", prepare=two_authors)
+    get_post → list_user_posts, with the other user's posts around. (Not register_user: a
+    replayed e-mail is a 409 the second time, which Hypothesis takes for flaky generation.)"""
+    await fuzz.fuzz_links("posts", prepare=two_authors)
