@@ -1,11 +1,12 @@
 from datetime import timedelta
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from src.config import BaseConfig
 from src.constants import Environment
+from src.mail import mail_settings
 
 # Only where nobody else can reach the service: never deployed, never a real secret.
 LOCAL_JWT_SECRET = SecretStr("local-only-jwt-secret-that-is-never-deployed")
@@ -32,6 +33,13 @@ class AuthConfig(BaseConfig):
     # wait, holding no database connection, so a burst of logins leaves the other routes a core.
     MAX_CONCURRENT_HASHES: int = Field(default=2, ge=1)
 
+    # Where the links of e-mails point: the page (of the frontend) that posts the token back.
+    LINK_BASE_URL: AnyHttpUrl = AnyHttpUrl("http://localhost:8000")
+    # False: unverified users may log in (and verify later); true: login waits for the link.
+    VERIFIED_EMAIL_REQUIRED: bool = False
+    VERIFICATION_TOKEN_EXP: timedelta = Field(default=timedelta(days=2), gt=timedelta(0))
+    RESET_TOKEN_EXP: timedelta = Field(default=timedelta(hours=1), gt=timedelta(0))
+
     @model_validator(mode="after")
     def require_secret_outside_local(self) -> Self:
         local = self.ENVIRONMENT in {Environment.LOCAL, Environment.TESTING}
@@ -50,6 +58,17 @@ class AuthConfig(BaseConfig):
             msg = (
                 "AUTH_SECURE_COOKIES=false sends refresh tokens over plain HTTP: "
                 f"refused in {self.ENVIRONMENT}"
+            )
+            raise ValueError(msg)
+        return self
+
+    @model_validator(mode="after")
+    def require_mail_for_verification_when_deployed(self) -> Self:
+        deployed = self.ENVIRONMENT.is_deployed
+        if self.VERIFIED_EMAIL_REQUIRED and deployed and not mail_settings.sends:
+            msg = (
+                "AUTH_VERIFIED_EMAIL_REQUIRED=true needs MAIL_HOST: without mail, nobody "
+                f"could log in ({self.ENVIRONMENT})"
             )
             raise ValueError(msg)
         return self

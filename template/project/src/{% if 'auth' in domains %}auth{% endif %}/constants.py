@@ -11,6 +11,14 @@ ALL_PERMISSIONS = "*"
 USERS_MANAGE = "users:manage"
 
 
+LINK_REQUESTED = "If this address belongs to an account that needs it, a link is on its way."
+
+
+class EmailTokenPurpose(StrEnum):
+    VERIFY = "verify"
+    RESET = "reset"
+
+
 class ErrorCode(StrEnum):
     AUTHENTICATION_REQUIRED = "Authentication required."
     INVALID_TOKEN = "Invalid token."
@@ -23,3 +31,6 @@ class ErrorCode(StrEnum):
     USER_NOT_FOUND = "User not found."
     ROLE_NOT_FOUND = "Role not found."
     LAST_ADMIN = "This is the last active admin: make another admin first."
+    EMAIL_NOT_VERIFIED = "Verify your e-mail address first: follow the link we sent."
+    EMAIL_TOKEN_NOT_VALID = "This link is not valid: it expired, was used, or was never sent."
+    WRONG_PASSWORD = "The current password is wrong."

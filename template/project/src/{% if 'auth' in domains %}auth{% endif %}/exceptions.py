@@ -44,3 +44,16 @@ class RoleNotFound(NotFound):
 
 class LastAdmin(Conflict):
     DETAIL = ErrorCode.LAST_ADMIN
+
+
+class EmailNotVerified(PermissionDenied):
+    DETAIL = ErrorCode.EMAIL_NOT_VERIFIED
+
+
+# 404: the link's token names nothing usable (never issued, used, or expired).
+class EmailTokenNotValid(NotFound):
+    DETAIL = ErrorCode.EMAIL_TOKEN_NOT_VALID
+
+
+class WrongPassword(PermissionDenied):
+    DETAIL = ErrorCode.WRONG_PASSWORD

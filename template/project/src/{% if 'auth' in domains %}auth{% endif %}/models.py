@@ -21,6 +21,7 @@ class AuthUser(Base):
     display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX_LENGTH))
     password_hash: Mapped[str] = mapped_column(String(256))
     is_active: Mapped[bool] = mapped_column(server_default="true")
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.statement_timestamp()
     )
@@ -75,3 +76,21 @@ class AuthUserRole(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.statement_timestamp()
     )
+
+
+class AuthEmailToken(Base):
+    """A single-use token sent by e-mail (verification, password reset), stored as its SHA-256."""
+
+    __tablename__ = "auth_email_token"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.statement_timestamp()
+    )
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

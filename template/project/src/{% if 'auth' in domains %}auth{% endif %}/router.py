@@ -1,9 +1,12 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Response, status
+from fastapi import APIRouter, BackgroundTasks, Form, Response, status
 
+from src import mail
 from src.auth import service, utils
+from src.auth.config import auth_settings
+from src.auth.constants import LINK_REQUESTED, EmailTokenPurpose
 from src.auth.dependencies import (
     ActiveUserDep,
     RefreshTokenCookie,
@@ -14,17 +17,29 @@ from src.auth.dependencies import (
     ValidUserIdDep,
     refresh_token_user,
 )
-from src.auth.exceptions import EmailTaken, InvalidCredentials, UserNotFound
+from src.auth.exceptions import (
+    EmailNotVerified,
+    EmailTaken,
+    EmailTokenNotValid,
+    InvalidCredentials,
+    UserNotFound,
+    WrongPassword,
+)
 from src.auth.schemas import (
     AccessTokenResponse,
+    EmailRequest,
+    EmailTokenBody,
+    LinkRequested,
     LoginForm,
     ManagedUser,
     ManagedUserPage,
+    PasswordChange,
+    PasswordReset,
     Role,
     User,
     UserResponse,
 )
-from src.database import DbDep
+from src.database import Database, DbDep
 from src.exceptions import error_responses
 from src.pagination import PaginationDep
 from src.rate_limits import body_field, rate_limit
@@ -54,13 +69,21 @@ ADMIN_CHANGE = error_responses(
     responses=error_responses(status.HTTP_409_CONFLICT),
     dependencies=[rate_limit("register"), rate_limit("register_account", per=body_field("email"))],
 )
-async def register_user(user: ValidUserCreateDep, db: DbDep) -> User:
-    """Create a user from an e-mail, a strong password and an optional display name."""
+async def register_user(
+    user: ValidUserCreateDep, db: DbDep, mailer: mail.MailerDep, background: BackgroundTasks
+) -> User:
+    """Create a user from an e-mail, a strong password and an optional display name; a link to
+    verify the address is sent to it."""
     created = await service.create_user(
         db, email=user.email, password=user.password, display_name=user.display_name
     )
     if created is None:
         raise EmailTaken
+    token = await service.create_email_token(
+        db, user_id=created.id, purpose=EmailTokenPurpose.VERIFY
+    )
+    # Sent after the response, once the transaction (and the token) is committed.
+    background.add_task(mail.send_safely, mailer, utils.verification_message(created.email, token))
     return created
 
 
@@ -80,7 +103,7 @@ async def get_my_user(user: ActiveUserDep) -> User:
     "/users/tokens",
     status_code=status.HTTP_200_OK,
     summary="Log in",
-    responses=UNAUTHORIZED,
+    responses=error_responses(status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN),
     dependencies=[rate_limit("login"), rate_limit("login_account", per=body_field("username"))],
 )
 async def create_tokens(
@@ -90,6 +113,8 @@ async def create_tokens(
     user = await service.authenticate_user(db, email=form.username, password=form.password)
     if user is None or not user.is_active:
         raise InvalidCredentials
+    if auth_settings.VERIFIED_EMAIL_REQUIRED and not user.email_verified:
+        raise EmailNotVerified
     utils.set_refresh_cookie(response, await service.create_refresh_token(db, user_id=user.id))
     return utils.access_token_response(user.id)
 
@@ -207,6 +232,103 @@ async def revoke_role(
     admin role)."""
     await service.revoke_role(db, user_id=user_id, role_name=role_name)
     return await _managed_user(db, user_id)
+
+
+# E-mail links and passwords. Each route here takes the rate-limit dependency when the service
+# has one (one parameter line): they send mail or try tokens.
+
+
+@router.post(
+    "/users/verification-requests",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Send the verification link again",
+)
+async def request_verification(
+    data: EmailRequest, db: DbDep, mailer: mail.MailerDep, background: BackgroundTasks
+) -> LinkRequested:
+    """Send a new link to an unverified address; the answer is the same for any address."""
+    background.add_task(send_link, db, mailer, data.email, EmailTokenPurpose.VERIFY)
+    return LinkRequested(detail=LINK_REQUESTED)
+
+
+@router.post(
+    "/users/verifications",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Verify an e-mail address",
+    responses=error_responses(status.HTTP_404_NOT_FOUND),
+    response_class=Response,
+)
+async def verify_email(data: EmailTokenBody, db: DbDep) -> None:
+    """Confirm the address with the token of its link (each link works once)."""
+    if not await service.verify_email(db, token=data.token):
+        raise EmailTokenNotValid
+
+
+@router.post(
+    "/users/password-reset-requests",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Request a password reset",
+)
+async def request_password_reset(
+    data: EmailRequest, db: DbDep, mailer: mail.MailerDep, background: BackgroundTasks
+) -> LinkRequested:
+    """E-mail a reset link to the address if it belongs to an active user; the answer is the
+    same for any address (nobody learns who has an account)."""
+    background.add_task(send_link, db, mailer, data.email, EmailTokenPurpose.RESET)
+    return LinkRequested(detail=LINK_REQUESTED)
+
+
+@router.post(
+    "/users/password-resets",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Reset a password",
+    responses=error_responses(status.HTTP_404_NOT_FOUND),
+    response_class=Response,
+)
+async def reset_password(data: PasswordReset, db: DbDep) -> None:
+    """Set a new password with the token of a reset link: it works once, and every session of
+    the user ends."""
+    if not await service.reset_password(db, token=data.token, password=data.password):
+        raise EmailTokenNotValid
+
+
+@router.put(
+    "/users/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Change my password",
+    responses=error_responses(status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN),
+    response_class=Response,
+)
+async def change_password(data: PasswordChange, user: ActiveUserDep, db: DbDep) -> None:
+    """Change the current user's password, given the current one; every session ends (log in
+    again)."""
+    changed = await service.change_password(
+        db,
+        user_id=user.id,
+        current_password=data.current_password,
+        new_password=data.new_password,
+    )
+    if not changed:
+        raise WrongPassword
+
+
+async def send_link(
+    db: Database, mailer: mail.Mailer, email: str, purpose: EmailTokenPurpose
+) -> None:
+    """After the response: look the address up, store a token and send its link. The request
+    did nothing that depends on the address, so its answer and its timing say nothing about it.
+    The request's unit of work is reused, in a transaction of its own (committed before the
+    mail goes out)."""
+    async with db:
+        recipient = await service.get_recipient(db, email=email)
+        if recipient is None or (purpose is EmailTokenPurpose.VERIFY and recipient.email_verified):
+            return
+        token = await service.create_email_token(db, user_id=recipient.id, purpose=purpose)
+    if purpose is EmailTokenPurpose.RESET:
+        message = utils.reset_message(recipient.email, token)
+    else:
+        message = utils.verification_message(recipient.email, token)
+    await mail.send_safely(mailer, message)
 
 
 async def _managed_user(db: DbDep, user_id: uuid.UUID) -> ManagedUser:

@@ -3,7 +3,7 @@ import uuid
 from typing import Annotated, Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema
 
 from src.auth.constants import DISPLAY_NAME_MAX_LENGTH
 from src.models import CustomModel, UTCDatetime
@@ -38,6 +38,30 @@ Email = Annotated[
 ]
 
 
+def strong_password(password: str) -> str:
+    # A ValueError here becomes a 422 with this message.
+    if not STRONG_PASSWORD.match(password):
+        msg = (
+            "Password must contain at least one lower case letter, one upper case letter, "
+            "one digit and one special character"
+        )
+        raise ValueError(msg)
+    return password
+
+
+StrongPassword = Annotated[
+    str,
+    Field(
+        min_length=8,
+        max_length=128,
+        json_schema_extra={"pattern": STRONG_PASSWORD.pattern},
+        description="At least one lower case letter, one upper case letter, one digit and one "
+        "other character",
+    ),
+    AfterValidator(strong_password),
+]
+
+
 class UserCreate(CustomModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -48,25 +72,40 @@ class UserCreate(CustomModel):
         max_length=DISPLAY_NAME_MAX_LENGTH,
         description="Shown to other users instead of the e-mail (default: user-<8 characters>)",
     )
-    password: str = Field(
-        min_length=8,
-        max_length=128,
-        json_schema_extra={"pattern": STRONG_PASSWORD.pattern},
-        description="At least one lower case letter, one upper case letter, one digit and one "
-        "other character",
-    )
+    password: StrongPassword
 
-    @field_validator("password", mode="after")
-    @classmethod
-    def valid_password(cls, password: str) -> str:
-        # A ValueError here becomes a 422 with this message.
-        if not STRONG_PASSWORD.match(password):
-            msg = (
-                "Password must contain at least one lower case letter, one upper case letter, "
-                "one digit and one special character"
-            )
-            raise ValueError(msg)
-        return password
+
+class EmailTokenBody(CustomModel):
+    """The token of a link sent by e-mail."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=128)
+
+
+class EmailRequest(CustomModel):
+    """An address to send a link to (verification again, password reset)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+
+
+class LinkRequested(CustomModel):
+    """The answer to a request for a link, whoever the address belongs to."""
+
+    detail: str
+
+
+class PasswordReset(EmailTokenBody):
+    password: StrongPassword
+
+
+class PasswordChange(CustomModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(max_length=128)
+    new_password: StrongPassword
 
 
 class LoginForm(CustomModel):
@@ -95,6 +134,7 @@ class UserResponse(User):
 class ManagedUser(User):
     """A user as an admin sees them: with their roles."""
 
+    email_verified: bool
     roles: list[str]
 
 
@@ -117,7 +157,16 @@ class PublicUser(CustomModel):
 class Credentials(CustomModel):
     id: uuid.UUID
     is_active: bool
+    email_verified: bool
     password_hash: str
+
+
+class Recipient(CustomModel):
+    """A user that e-mail may be sent to."""
+
+    id: uuid.UUID
+    email: str
+    email_verified: bool
 
 
 class RefreshToken(CustomModel):

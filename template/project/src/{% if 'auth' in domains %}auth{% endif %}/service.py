@@ -27,10 +27,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from src.auth import security
 from src.auth.config import auth_settings
-from src.auth.constants import ADMIN_ROLE, ALL_PERMISSIONS
+from src.auth.constants import ADMIN_ROLE, ALL_PERMISSIONS, EmailTokenPurpose
 from src.auth.exceptions import LastAdmin, UserNotFound
-from src.auth.models import AuthRefreshToken, AuthRole, AuthUser, AuthUserRole
-from src.auth.schemas import Credentials, ManagedUser, RefreshToken, Role, User
+from src.auth.models import AuthEmailToken, AuthRefreshToken, AuthRole, AuthUser, AuthUserRole
+from src.auth.schemas import Credentials, ManagedUser, Recipient, RefreshToken, Role, User
 from src.database import Database, compile_query
 from src.exceptions import DatabaseConflict
 
@@ -39,11 +39,10 @@ USER = select(
 )
 USER_BY_ID = compile_query(USER.where(AuthUser.id == bindparam("user_id")))
 USER_ID_BY_EMAIL = compile_query(select(AuthUser.id).where(AuthUser.email == bindparam("email")))
-CREDENTIALS_BY_EMAIL = compile_query(
-    select(AuthUser.id, AuthUser.is_active, AuthUser.password_hash).where(
-        AuthUser.email == bindparam("email")
-    )
-)
+EMAIL_VERIFIED = AuthUser.email_verified_at.is_not(None).label("email_verified")
+CREDENTIALS = select(AuthUser.id, AuthUser.is_active, EMAIL_VERIFIED, AuthUser.password_hash)
+CREDENTIALS_BY_EMAIL = compile_query(CREDENTIALS.where(AuthUser.email == bindparam("email")))
+CREDENTIALS_BY_ID = compile_query(CREDENTIALS.where(AuthUser.id == bindparam("user_id")))
 INSERT_USER = compile_query(
     insert(AuthUser)
     .values(
@@ -104,7 +103,7 @@ USER_ROLES = func.coalesce(
     .scalar_subquery(),
     literal_column("'{}'::varchar[]"),
 ).label("roles")
-MANAGED_USER = select(*USER.selected_columns, USER_ROLES)
+MANAGED_USER = select(*USER.selected_columns, EMAIL_VERIFIED, USER_ROLES)
 MANAGED_USER_BY_ID = compile_query(MANAGED_USER.where(AuthUser.id == bindparam("user_id")))
 LIST_USERS = compile_query(
     MANAGED_USER.order_by(AuthUser.created_at, AuthUser.id)
@@ -312,6 +311,134 @@ async def _keep_an_admin(db: Database, *, user_id: uuid.UUID) -> None:
     )
     if last:
         raise LastAdmin
+
+
+# E-mail tokens and passwords ----------------------------------------------------------------
+
+RECIPIENT_BY_EMAIL = compile_query(
+    select(AuthUser.id, AuthUser.email, EMAIL_VERIFIED).where(
+        AuthUser.email == bindparam("email"), AuthUser.is_active
+    )
+)
+INSERT_EMAIL_TOKEN = compile_query(
+    insert(AuthEmailToken).values(
+        user_id=bindparam("user_id"),
+        purpose=bindparam("purpose"),
+        token_hash=bindparam("token_hash"),
+        expires_at=NOW + bindparam("lifetime", type_=Interval()),
+    )
+)
+VALID_EMAIL_TOKEN = (
+    AuthEmailToken.token_hash == bindparam("token_hash"),
+    AuthEmailToken.purpose == bindparam("purpose"),
+    AuthEmailToken.used_at.is_(None),
+    AuthEmailToken.expires_at > NOW,
+)
+EMAIL_TOKEN_USER = compile_query(select(AuthEmailToken.user_id).where(*VALID_EMAIL_TOKEN))
+# Single use: of two requests with one token, one updates the row, the other finds it used.
+USE_EMAIL_TOKEN = compile_query(
+    update(AuthEmailToken)
+    .where(*VALID_EMAIL_TOKEN)
+    .values(used_at=NOW)
+    .returning(AuthEmailToken.user_id)
+)
+USE_ALL_EMAIL_TOKENS = compile_query(
+    update(AuthEmailToken)
+    .where(
+        AuthEmailToken.user_id == bindparam("user_id"),
+        AuthEmailToken.purpose == bindparam("purpose"),
+        AuthEmailToken.used_at.is_(None),
+    )
+    .values(used_at=NOW)
+)
+MARK_EMAIL_VERIFIED = compile_query(
+    update(AuthUser)
+    .where(AuthUser.id == bindparam("user_id"), AuthUser.email_verified_at.is_(None))
+    .values(email_verified_at=NOW)
+)
+SET_PASSWORD_HASH = compile_query(
+    update(AuthUser)
+    .where(AuthUser.id == bindparam("user_id"))
+    .values(password_hash=bindparam("password_hash"))
+)
+
+
+async def get_recipient(db: Database, *, email: str) -> Recipient | None:
+    """The active user of this address, if any."""
+    return await db.fetch_one(RECIPIENT_BY_EMAIL, Recipient, email=email.lower())
+
+
+async def create_email_token(
+    db: Database, *, user_id: uuid.UUID, purpose: EmailTokenPurpose
+) -> str:
+    """Store a new single-use token (its hash) and return its clear value, for the e-mail."""
+    token = security.new_refresh_token()
+    lifetime = (
+        auth_settings.RESET_TOKEN_EXP
+        if purpose is EmailTokenPurpose.RESET
+        else auth_settings.VERIFICATION_TOKEN_EXP
+    )
+    await db.execute(
+        INSERT_EMAIL_TOKEN,
+        user_id=user_id,
+        purpose=purpose,
+        token_hash=security.hash_refresh_token(token),
+        lifetime=lifetime,
+    )
+    return token
+
+
+async def use_email_token(
+    db: Database, *, token: str, purpose: EmailTokenPurpose
+) -> uuid.UUID | None:
+    """Consume the token: its user, or None when it is unknown, used, expired or of another
+    purpose."""
+    token_hash = security.hash_refresh_token(token)
+    return await db.fetch_value(USE_EMAIL_TOKEN, uuid.UUID, token_hash=token_hash, purpose=purpose)
+
+
+async def verify_email(db: Database, *, token: str) -> bool:
+    user_id = await use_email_token(db, token=token, purpose=EmailTokenPurpose.VERIFY)
+    if user_id is None:
+        return False
+    await db.execute(MARK_EMAIL_VERIFIED, user_id=user_id)
+    return True
+
+
+async def reset_password(db: Database, *, token: str, password: str) -> bool:
+    """Set a new password with a reset token; every session of the user ends, and every other
+    reset link of theirs stops working. False for a token that is not valid."""
+    token_hash = security.hash_refresh_token(token)
+    purpose = EmailTokenPurpose.RESET
+    # A read first: no Argon2 work for a forged token, and no transaction open while it runs.
+    if await db.fetch_value(EMAIL_TOKEN_USER, uuid.UUID, token_hash=token_hash, purpose=purpose):
+        await db.release()
+        password_hash = await security.hash_password(password)
+        user_id = await use_email_token(db, token=token, purpose=purpose)
+        if user_id is not None:  # not used meanwhile
+            await _set_password_hash(db, user_id=user_id, password_hash=password_hash)
+            await db.execute(USE_ALL_EMAIL_TOKENS, user_id=user_id, purpose=purpose)
+            return True
+    return False
+
+
+async def change_password(
+    db: Database, *, user_id: uuid.UUID, current_password: str, new_password: str
+) -> bool:
+    """False when ``current_password`` is wrong."""
+    credentials = await db.fetch_one(CREDENTIALS_BY_ID, Credentials, user_id=user_id)
+    await db.release()  # no pooled connection waits while Argon2 runs
+    hashed = credentials.password_hash if credentials else None
+    if not await security.verify_password(current_password, hashed) or credentials is None:
+        return False
+    password_hash = await security.hash_password(new_password)
+    await _set_password_hash(db, user_id=user_id, password_hash=password_hash)
+    return True
+
+
+async def _set_password_hash(db: Database, *, user_id: uuid.UUID, password_hash: str) -> None:
+    await db.execute(SET_PASSWORD_HASH, user_id=user_id, password_hash=password_hash)
+    await revoke_user_tokens(db, user_id=user_id)
 
 
 def user_json(user_id: SQLColumnExpression[uuid.UUID]) -> ScalarSelect[Any]:

@@ -1,3 +1,5 @@
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -5,7 +7,9 @@ from httpx import AsyncClient, Response
 
 from src.auth import service
 from src.database import Database
+from src.mail import SMTPMailer, get_mailer
 from src.main import app
+from tests.smtp import Outbox, smtp_server
 
 PASSWORD = "Str0ng!Passw0rd"
 
@@ -58,3 +62,17 @@ async def admin(client: AsyncClient, db: Database) -> LoggedInUser:
     await register(client, "root@example.com")
     await grant(db, "root@example.com", "admin")
     return await log_in(client, "root@example.com")
+
+
+@pytest.fixture
+def outbox(client: AsyncClient) -> Iterator[Outbox]:
+    """The app sends its mail to a real SMTP server in the test process."""
+    with smtp_server() as outbox:
+        app.dependency_overrides[get_mailer] = lambda: SMTPMailer(outbox.config)
+        yield outbox
+
+
+def link_token(outbox: Outbox, index: int = -1) -> str:
+    found = re.search(r"\?token=([\w-]+)", outbox.text(index))
+    assert found, outbox.text(index)
+    return found[1]

@@ -1,7 +1,9 @@
 import pytest
 from pydantic import ValidationError
 
+from src.auth import config as auth_config
 from src.auth.config import AuthConfig
+from src.mail import MailConfig
 
 
 def test_reads_its_own_prefixed_variables(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -72,3 +74,15 @@ def test_a_refused_secret_is_not_in_the_error(monkeypatch: pytest.MonkeyPatch) -
 
     assert "at least 32 characters" in str(refused.value)
     assert "qwxzt" not in str(refused.value)
+
+
+def test_required_verification_needs_mail_when_deployed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("AUTH_JWT_SECRET", "x" * 40)
+    monkeypatch.setenv("AUTH_VERIFIED_EMAIL_REQUIRED", "true")
+
+    with pytest.raises(ValidationError, match="AUTH_VERIFIED_EMAIL_REQUIRED=true needs MAIL_HOST"):
+        AuthConfig(_env_file=None)
+    smtp = MailConfig(HOST="smtp.example.com", FROM="service@example.com")
+    monkeypatch.setattr(auth_config, "mail_settings", smtp)
+    assert AuthConfig(_env_file=None).VERIFIED_EMAIL_REQUIRED is True
