@@ -27,9 +27,9 @@ from asyncpg.pool import PoolConnectionProxy
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     DateTime,
-    Integer,
     MetaData,
     Select,
     Text,
@@ -122,8 +122,8 @@ def compile_query(statement: ClauseElement, *, writes: bool | None = None) -> Qu
 # PostgreSQL's JSON for a timestamp is not the one format of every response (src/models.py:
 # RFC 3339 in UTC, microseconds, "Z"): JSON built in SQL formats its datetimes with this.
 UTC_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
-LIMIT = bindparam("limit", type_=Integer())
-OFFSET = bindparam("offset", type_=Integer())
+LIMIT = bindparam("limit", type_=BigInteger())
+OFFSET = bindparam("offset", type_=BigInteger())
 
 
 def _json_object(row: Any) -> ColumnElement[Any]:

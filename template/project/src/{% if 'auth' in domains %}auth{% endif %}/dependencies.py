@@ -15,7 +15,7 @@ from src.auth.exceptions import (
     UserInactive,
 )
 from src.auth.schemas import JWTData, RefreshToken, User, UserCreate
-from src.database import DbDep, ReadDbDep
+from src.database import DbDep
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=REFRESH_TOKEN_PATH, auto_error=False)
 
@@ -47,7 +47,7 @@ async def parse_jwt_data(jwt_data: OptionalJWTDataDep) -> JWTData:
 JWTDataDep = Annotated[JWTData, Depends(parse_jwt_data)]
 
 
-async def valid_active_user(jwt_data: JWTDataDep, db: ReadDbDep) -> User:
+async def valid_active_user(jwt_data: JWTDataDep, db: DbDep) -> User:
     """The token's user, still active: what every write of another domain depends on."""
     user = await service.get_user_by_id(db, jwt_data.user_id)
     if user is None:

@@ -35,9 +35,7 @@ AUTHENTICATED = error_responses(status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FO
 async def list_posts(db: ReadDbDep, page: PaginationDep, viewer: ViewerIdDep) -> JSONBytes:
     """Published posts (and the caller's drafts) with their creator and like count, most
     recently active first."""
-    body = await service.list_posts_json(
-        db, limit=page.limit, offset=page.offset, viewer_id=viewer
-    )
+    body = await service.list_posts_json(db, limit=page.limit, offset=page.offset, viewer_id=viewer)
     return JSONBytes(body)
 
 

@@ -35,6 +35,7 @@ LIKES = select(func.count()).where(PostLike.post_id == Post.id).scalar_subquery(
 VISIBLE = or_(
     Post.published_at.is_not(None), Post.creator_id == bindparam("viewer_id", type_=Uuid())
 )
+ORDER = (desc(ACTIVITY), Post.id)
 POST = select(
     Post.id,
     Post.title,
@@ -54,7 +55,6 @@ PAGE = (
 )
 COUNT = select(func.count()).select_from(Post).where(VISIBLE)
 BY_CREATOR = Post.creator_id == bindparam("creator_id")
-ORDER = (desc(ACTIVITY), Post.id)
 
 GET_POST = compile_query(POST.where(Post.id == bindparam("post_id"), VISIBLE))
 LIST_POSTS = compile_query(PAGE)
