@@ -122,6 +122,7 @@ def compile_query(statement: ClauseElement, *, writes: bool | None = None) -> Qu
 # PostgreSQL's JSON for a timestamp is not the one format of every response (src/models.py:
 # RFC 3339 in UTC, microseconds, "Z"): JSON built in SQL formats its datetimes with this.
 UTC_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+AnySelect = Select[*tuple[Any, ...]]
 LIMIT = bindparam("limit", type_=BigInteger())
 OFFSET = bindparam("offset", type_=BigInteger())
 
@@ -141,14 +142,14 @@ def _json_object(row: Any) -> ColumnElement[Any]:
     return func.json_build_object(*pairs)
 
 
-def json_row(statement: Select[Any]) -> Select[Any]:
+def json_row(statement: AnySelect) -> AnySelect:
     """The statement's row as one JSON object (text), in the response's format: the row of a
     response model, for ``fetch_json``."""
     row = statement.subquery("row")
     return select(_json_object(row).cast(Text)).select_from(row)
 
 
-def json_page(statement: Select[Any], *, order_by: Any, total: Select[Any]) -> Select[Any]:
+def json_page(statement: AnySelect, *, order_by: Any, total: AnySelect) -> AnySelect:
     """A page as one JSON object (text): ``{"items": [...], "total", "limit", "offset"}``.
 
     ``statement`` selects an item's columns (and filters); ``order_by`` sorts the items;
