@@ -1,6 +1,7 @@
 """Requests/s of the hot reads against a bare Starlette + asyncpg handler running the same SQL.
 
-    uv run python benchmarks/posts.py [--seconds 10] [--connections 64] [--project PATH]
+    uv run python benchmarks/posts.py [--seconds 10] [--connections 64] [--rounds 3]
+        [--project PATH]
 
 Renders the template with auth and posts (or uses --project), installs it, seeds a fresh
 database (BENCH_DATABASE_URL, DATABASE_URL or the PostgreSQL at 127.0.0.1:5432), then serves
@@ -12,7 +13,9 @@ handler decodes it with PyJWT too). The target: the service reaches 70 % of the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import statistics
 import subprocess
 from pathlib import Path
 
@@ -146,6 +149,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--project", type=Path)
     # Operations' overhead (docs/operate.md): the service again, its access lines written as JSON
     # (logging.ini) and its rate limits counting (never tripping); "service" runs without both.
@@ -171,26 +175,46 @@ def main() -> None:
         ops_on = {**service_env, "RATE_LIMIT_DEFAULT": "1000000/minute"}
         apps["ops on"] = ([*command, "logging.ini"], ops_on, port)
 
-    results: dict[str, dict[str, dict[str, float]]] = {}
-    for name, (command, env, port) in apps.items():
-        with serving(command, project, env, port) as base:
-            for endpoint, path in ENDPOINTS.items():
-                options = {"connections": args.connections, "headers": headers}
+    # Both apps serve at once (an idle one costs nothing) and take turns on each endpoint, so
+    # a change in the machine's load hits both; each round gives a ratio, the table the median.
+    rounds: list[dict[str, dict[str, dict[str, float]]]] = []
+    with contextlib.ExitStack() as stack:
+        bases = {
+            name: stack.enter_context(serving(command, project, env, port))
+            for name, (command, env, port) in apps.items()
+        }
+        options = {"connections": args.connections, "headers": headers}
+        for base in bases.values():
+            for path in ENDPOINTS.values():
                 load(base + path, seconds=2, **options)  # warm-up
-                results.setdefault(endpoint, {})[name] = load(
-                    base + path, seconds=args.seconds, **options
-                )
+        for _ in range(args.rounds):
+            results: dict[str, dict[str, dict[str, float]]] = {}
+            for endpoint, path in ENDPOINTS.items():
+                for name, base in bases.items():
+                    results.setdefault(endpoint, {})[name] = load(
+                        base + path, seconds=args.seconds, **options
+                    )
+            rounds.append(results)
 
-    print(f"{args.connections} connections, {args.seconds} s per run, one uvicorn worker each")
+    print(
+        f"{args.connections} connections, {args.seconds} s per run, one uvicorn worker each, "
+        f"median of {args.rounds} interleaved rounds (ratios per round in brackets)"
+    )
     print(
         f"{'endpoint':<22} {'service rps':>12} {'bare rps':>10} {'ratio':>7} {'p99 ms':>8} errors"
     )
-    for endpoint, by_app in results.items():
-        service, bare = by_app["service"], by_app["bare"]
+    for endpoint in ENDPOINTS:
+        runs = [results[endpoint] for results in rounds]
+        ratios = [run["service"]["rps"] / run["bare"]["rps"] for run in runs]
+        service = statistics.median(run["service"]["rps"] for run in runs)
+        bare = statistics.median(run["bare"]["rps"] for run in runs)
+        p99 = statistics.median(run["service"]["p99_ms"] for run in runs)
+        errors = sum(run["service"]["errors"] for run in runs)
+        bare_errors = sum(run["bare"]["errors"] for run in runs)
         print(
-            f"{endpoint:<22} {service['rps']:>12.0f} {bare['rps']:>10.0f} "
-            f"{service['rps'] / bare['rps']:>6.0%} {service['p99_ms']:>8.1f} "
-            f"{service['errors']:.0f}/{bare['errors']:.0f}"
+            f"{endpoint:<22} {service:>12.0f} {bare:>10.0f} {statistics.median(ratios):>6.0%} "
+            f"{p99:>8.1f} {errors:.0f}/{bare_errors:.0f}  "
+            f"[{', '.join(f'{ratio:.0%}' for ratio in ratios)}]"
         )
         if "ops on" in by_app:
             on = by_app["ops on"]

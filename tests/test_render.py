@@ -81,6 +81,7 @@ CORE_FILES = {
     "tests/test_config.py",
     "tests/test_database.py",
     "tests/test_docs.py",
+    "tests/test_hot_reads.py",
     "tests/test_isolation.py",
     "tests/test_logs.py",
     "tests/test_main.py",

@@ -6,6 +6,11 @@
   statement, a transaction begun on its first write (or lock), committed when the route returns
   (before the response is sent) and rolled back if anything raised. Services never commit.
 - What comes back is typed: ``fetch_one(query, PostResponse, post_id=...)``.
+- Hot reads (``ReadDbDep``): a route that only reads takes a ``Database`` whose statements each
+  borrow a pooled connection for just that statement (no transaction, nothing to commit, no
+  ``yield`` dependency), and PostgreSQL can build the response JSON itself (``json_row``,
+  ``json_page``, ``fetch_json``): the route returns it as a ``JSONBytes`` response and declares
+  ``response_model=`` for the OpenAPI document.
 
 Why not the ORM session at request time: the same query cost five times the CPU through it
 (the service's benchmarks page has the numbers).
@@ -19,9 +24,21 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol, Self, TypeVar, cast
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import MetaData, Select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    MetaData,
+    Select,
+    Text,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import asyncpg as sqlalchemy_asyncpg
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -100,6 +117,66 @@ def compile_query(statement: ClauseElement, *, writes: bool | None = None) -> Qu
         values={name: bind.effective_value for name, bind in binds.items() if not bind.required},
         writes=writes,
     )
+
+
+# PostgreSQL's JSON for a timestamp is not the one format of every response (src/models.py:
+# RFC 3339 in UTC, microseconds, "Z"): JSON built in SQL formats its datetimes with this.
+UTC_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+AnySelect = Select[*tuple[Any, ...]]
+LIMIT = bindparam("limit", type_=BigInteger())
+OFFSET = bindparam("offset", type_=BigInteger())
+
+
+def _json_object(row: Any) -> ColumnElement[Any]:
+    """``json_build_object`` of a subquery's columns, keys as labelled, datetimes formatted."""
+    pairs: list[Any] = []
+    for column in row.c:
+        if column.key == "position":
+            continue
+        value = (
+            func.to_char(func.timezone("UTC", column), literal_column(f"'{UTC_FORMAT}'"))
+            if isinstance(column.type, DateTime)
+            else column
+        )
+        pairs += [literal_column(f"'{column.key}'"), value]
+    return func.json_build_object(*pairs)
+
+
+def json_row(statement: AnySelect) -> AnySelect:
+    """The statement's row as one JSON object (text), in the response's format: the row of a
+    response model, for ``fetch_json``."""
+    row = statement.subquery("row")
+    return select(_json_object(row).cast(Text)).select_from(row)
+
+
+def json_page(statement: AnySelect, *, order_by: Any, total: AnySelect) -> AnySelect:
+    """A page as one JSON object (text): ``{"items": [...], "total", "limit", "offset"}``.
+
+    ``statement`` selects an item's columns (and filters); ``order_by`` sorts the items;
+    ``total`` counts the items of every page. ``limit`` and ``offset`` are the parameters.
+    """
+    ordered = statement.add_columns(func.row_number().over(order_by=order_by).label("position"))
+    row = ordered.order_by(*order_by).limit(LIMIT).offset(OFFSET).subquery("row")
+    items = select(func.json_agg(aggregate_order_by(_json_object(row), row.c.position)))
+    return select(
+        func.json_build_object(
+            literal_column("'items'"),
+            func.coalesce(items.scalar_subquery(), literal_column("'[]'::json")),
+            literal_column("'total'"),
+            total.scalar_subquery(),
+            literal_column("'limit'"),
+            LIMIT,
+            literal_column("'offset'"),
+            OFFSET,
+        ).cast(Text)
+    )
+
+
+class JSONBytes(Response):
+    """A JSON body PostgreSQL already built: sent as it is (declare the route's
+    ``response_model=`` so the OpenAPI document still says what it holds)."""
+
+    media_type = "application/json"
 
 
 # Connections --------------------------------------------------------------------------------
@@ -196,10 +273,13 @@ class DatabasePool:
 class Database:
     """One request's (or task's) work on PostgreSQL; ``async with`` commits or rolls back."""
 
-    __slots__ = ("_connection", "_source", "_transaction")
+    __slots__ = ("_connection", "_reads_only", "_source", "_transaction")
 
-    def __init__(self, source: ConnectionSource) -> None:
+    def __init__(self, source: ConnectionSource, *, reads_only: bool = False) -> None:
+        """``reads_only``: each statement borrows a connection for itself alone (no
+        transaction, nothing held between statements) and a write is refused."""
         self._source = source
+        self._reads_only = reads_only
         self._connection: Connection | None = None
         self._transaction: asyncpg.transaction.Transaction | None = None
 
@@ -232,6 +312,12 @@ class Database:
             msg = f"expected {kind.__name__}, the query returned {type(value).__name__}"
             raise TypeError(msg)
         return value
+
+    async def fetch_json(self, query: Query, /, **params: Any) -> bytes | None:
+        """The JSON text the statement built (``json_row``, ``json_page``), as a response body;
+        ``None`` without a row."""
+        text: str | None = await self._run(query, params, "fetchval")
+        return None if text is None else text.encode()
 
     async def execute(self, query: Query, /, **params: Any) -> int:
         """Run a statement without rows; the number of rows it changed."""
@@ -281,6 +367,8 @@ class Database:
 
     async def _run(self, query: Query, params: Mapping[str, Any], method: str) -> Any:
         arguments = query.arguments(params)
+        if self._reads_only:
+            return await self._read(query, arguments, method)
         if self._connection is None:
             self._connection = await self._source.acquire()
         if query.writes and self._transaction is None:
@@ -288,6 +376,17 @@ class Database:
             await self._call(transaction.start())
             self._transaction = transaction
         return await self._call(getattr(self._connection, method)(query.sql, *arguments))
+
+    async def _read(self, query: Query, arguments: list[Any], method: str) -> Any:
+        if query.writes:
+            msg = "a write needs the request's unit of work (DbDep), not ReadDbDep"
+            raise RuntimeError(msg)
+        self._connection = await self._source.acquire()
+        try:
+            return await self._call(getattr(self._connection, method)(query.sql, *arguments))
+        finally:
+            connection, self._connection = self._connection, None
+            await self._source.release(connection)
 
     async def _call(self, call: Awaitable[T]) -> T:
         """Await a driver call; its failures become the service's database errors."""
@@ -320,3 +419,12 @@ async def get_db(request: Request) -> AsyncIterator[Database]:
 # Function scope: the commit happens when the route returns, before the response is sent, and
 # the connection is back in the pool before a slow client has read the body.
 DbDep = Annotated[Database, Depends(get_db, scope="function")]
+
+
+async def get_read_db(request: Request) -> Database:
+    """Reads only, on the app's pool: no transaction and no ``yield`` (a hot read pays for
+    neither). A route that writes takes ``DbDep``."""
+    return Database(request.app.state.database, reads_only=True)
+
+
+ReadDbDep = Annotated[Database, Depends(get_read_db)]

@@ -145,14 +145,18 @@ def db(connection: "Connection") -> "Database":
 @pytest.fixture
 async def client(connection: "Connection") -> AsyncIterator[AsyncClient]:
     # Imported here, after pytest_configure pointed DATABASE_URL at the test database.
-    from src.database import Database, get_db
+    from src.database import Database, get_db, get_read_db
     from src.main import app
 
     async def db_on_test_connection() -> AsyncIterator[Database]:
         async with Database(OneConnection(connection)) as database:
             yield database
 
+    async def reads_on_test_connection() -> Database:
+        return Database(OneConnection(connection), reads_only=True)
+
     app.dependency_overrides[get_db] = db_on_test_connection
+    app.dependency_overrides[get_read_db] = reads_on_test_connection
     async with (
         LifespanManager(app) as manager,
         AsyncClient(transport=ASGITransport(app=manager.app), base_url="https://test") as client,

@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
+from fastapi.dependencies.models import Dependant
 
+from src.database import DbDep, ReadDbDep, get_db, get_read_db
 from src.domains import SRC, domain_names
 from src.main import app
 from tests.routes import api_routes
@@ -105,3 +107,35 @@ def test_sync_dependency_check_catches_sync_dependencies() -> None:
     assert sync_dependencies(sample) == {
         f"{__name__}.test_sync_dependency_check_catches_sync_dependencies.<locals>.blocking_dependency"
     }
+
+
+def routes_on_two_connections(application: FastAPI) -> list[str]:
+    """Routes that take both ``DbDep`` and ``ReadDbDep``: the unit of work holds a connection
+    while a read waits for a second one, and a burst of such requests empties the pool (503s)."""
+    found = []
+    for path, route in api_routes(application):
+        calls = set(route_dependency_calls(route.dependant))
+        if get_db in calls and get_read_db in calls:
+            found.append(f"{sorted(route.methods or ())} {path}")
+    return found
+
+
+def route_dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from route_dependency_calls(sub)
+
+
+def test_no_route_reads_and_writes_on_two_connections() -> None:
+    assert routes_on_two_connections(app) == []
+
+
+def test_two_connection_check_catches_a_mixed_route() -> None:
+    sample = FastAPI()
+
+    @sample.get("/mixed")
+    async def mixed(db: DbDep, reads: ReadDbDep) -> None:
+        return None
+
+    assert routes_on_two_connections(sample) == ["['GET'] /mixed"]

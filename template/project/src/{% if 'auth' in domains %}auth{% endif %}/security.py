@@ -3,6 +3,7 @@
 import asyncio
 import hashlib
 import secrets
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -57,18 +58,35 @@ def create_access_token(user_id: uuid.UUID, *, now: datetime | None = None) -> s
     return jwt.encode(claims, secret, algorithm=auth_settings.JWT_ALG)
 
 
+# Verified tokens, kept: the same token, secret and algorithm always verify the same way, so a
+# client's token is checked once (PyJWT's checks cost more than the request's query); its expiry
+# is still checked on every use. Failures are not kept (a token from a replica whose clock runs
+# ahead becomes valid later). Bounded: the oldest is dropped first.
+VERIFIED_TOKENS_KEPT = 4096
+_verified: dict[tuple[str, str, str], tuple[JWTData, float]] = {}
+
+
 def decode_access_token(token: str) -> JWTData | None:
     """The token's data, or None when it is forged, expired, malformed or unsigned."""
+    secret, algorithm = auth_settings.JWT_SECRET.get_secret_value(), auth_settings.JWT_ALG
+    key = (token, secret, algorithm)
+    if (kept := _verified.get(key)) is not None:
+        jwt_data, expires_at = kept
+        if time.time() < expires_at:  # PyJWT's rule: expired from the "exp" second on
+            return jwt_data
+        del _verified[key]
+        return None
     try:
         claims = jwt.decode(
-            token,
-            auth_settings.JWT_SECRET.get_secret_value(),
-            algorithms=[auth_settings.JWT_ALG],
-            options={"require": ["exp", "iat", "sub"]},
+            token, secret, algorithms=[algorithm], options={"require": ["exp", "iat", "sub"]}
         )
-        return JWTData(user_id=uuid.UUID(claims["sub"]))
+        jwt_data = JWTData(user_id=uuid.UUID(claims["sub"]))
     except (jwt.InvalidTokenError, ValueError):
         return None
+    if len(_verified) >= VERIFIED_TOKENS_KEPT:
+        del _verified[next(iter(_verified))]
+    _verified[key] = (jwt_data, float(claims["exp"]))
+    return jwt_data
 
 
 def new_refresh_token() -> str:

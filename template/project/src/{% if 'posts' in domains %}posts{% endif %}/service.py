@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from src.auth import service as auth_service
-from src.database import Database, Query, compile_query
+from src.database import Database, Query, compile_query, json_page, json_row
 from src.exceptions import DatabaseConflict
 from src.posts.exceptions import PostNotFound
 from src.posts.models import Post, PostLike
@@ -35,6 +35,7 @@ LIKES = select(func.count()).where(PostLike.post_id == Post.id).scalar_subquery(
 VISIBLE = or_(
     Post.published_at.is_not(None), Post.creator_id == bindparam("viewer_id", type_=Uuid())
 )
+ORDER = (desc(ACTIVITY), Post.id)
 POST = select(
     Post.id,
     Post.title,
@@ -48,7 +49,7 @@ POST = select(
 PAGE = (
     POST.add_columns(func.count().over().label("total"))
     .where(VISIBLE)
-    .order_by(desc(ACTIVITY), Post.id)
+    .order_by(*ORDER)
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
@@ -60,6 +61,9 @@ LIST_POSTS = compile_query(PAGE)
 LIST_USER_POSTS = compile_query(PAGE.where(BY_CREATOR))
 COUNT_POSTS = compile_query(COUNT)
 COUNT_USER_POSTS = compile_query(COUNT.where(BY_CREATOR))
+# Hot reads: PostgreSQL builds the response's JSON (a PostResponse, a PostPage).
+GET_POST_JSON = compile_query(json_row(POST.where(Post.id == bindparam("post_id"), VISIBLE)))
+LIST_POSTS_JSON = compile_query(json_page(POST.where(VISIBLE), order_by=ORDER, total=COUNT))
 INSERT_POST = compile_query(
     insert(Post)
     .values(
@@ -89,6 +93,22 @@ async def get_post(
     db: Database, post_id: uuid.UUID, *, viewer_id: uuid.UUID | None
 ) -> PostResponse | None:
     return await db.fetch_one(GET_POST, PostResponse, post_id=post_id, viewer_id=viewer_id)
+
+
+async def get_post_json(
+    db: Database, post_id: uuid.UUID, *, viewer_id: uuid.UUID | None
+) -> bytes | None:
+    """A ``PostResponse`` as JSON, built by PostgreSQL; None for an unknown or hidden post."""
+    return await db.fetch_json(GET_POST_JSON, post_id=post_id, viewer_id=viewer_id)
+
+
+async def list_posts_json(
+    db: Database, *, limit: int, offset: int, viewer_id: uuid.UUID | None
+) -> bytes:
+    """A ``PostPage`` as JSON, built by PostgreSQL: most recently active first."""
+    page = await db.fetch_json(LIST_POSTS_JSON, limit=limit, offset=offset, viewer_id=viewer_id)
+    assert page is not None  # noqa: S101 (an aggregate always returns its row)
+    return page
 
 
 async def list_posts(
