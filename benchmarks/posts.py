@@ -216,13 +216,14 @@ def main() -> None:
             f"{p99:>8.1f} {errors:.0f}/{bare_errors:.0f}  "
             f"[{', '.join(f'{ratio:.0%}' for ratio in ratios)}]"
         )
-        if "ops on" in by_app:
-            on = by_app["ops on"]
-            change = on["rps"] / service["rps"] - 1
+        if "ops on" in runs[0]:
+            on = statistics.median(run["ops on"]["rps"] for run in runs)
+            changes = [run["ops on"]["rps"] / run["service"]["rps"] - 1 for run in runs]
+            on_errors = sum(run["ops on"]["errors"] for run in runs)
             print(
-                f"{'  logs, limits on':<22} {on['rps']:>12.0f} {change:>+17.0%} {on['errors']:.0f}"
+                f"{'  logs, limits on':<22} {on:>12.0f} {statistics.median(changes):>+17.0%} "
+                f"{on_errors:.0f}  [{', '.join(f'{change:+.0%}' for change in changes)}]"
             )
-
 
 if __name__ == "__main__":
     main()
