@@ -225,5 +225,6 @@ def main() -> None:
                 f"{on_errors:.0f}  [{', '.join(f'{change:+.0%}' for change in changes)}]"
             )
 
+
 if __name__ == "__main__":
     main()
