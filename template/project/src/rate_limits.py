@@ -17,7 +17,7 @@ from typing import Annotated, Any, cast
 from fastapi import Depends, Request
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 from pydantic import AfterValidator, Field, field_validator
@@ -101,7 +101,9 @@ class RateLimiter:
                 "socket_connect_timeout": 1,
             }
         self.storage = cast(Storage, storage_from_string(f"async+{url}", **options))
-        self.strategy = MovingWindowRateLimiter(self.storage)
+        # Fixed windows: one counter per key, whatever the limit (a moving window keeps a time
+        # per counted request); a burst across a window's edge can reach twice the limit.
+        self.strategy = FixedWindowRateLimiter(self.storage)
 
     def limits(self, name: str) -> list[RateLimitItem]:
         return parse_many(getattr(self.config, f"RATE_LIMIT_{name.upper()}"))
