@@ -160,6 +160,7 @@ def main() -> int:
         "AUTH_JWT_SECRET": JWT_SECRET,
         "AUTH_JWT_EXP": "PT2H",
         "DATABASE_POOL_SIZE": str(args.pool_size),
+        "RATE_LIMIT_ENABLED": "false",  # capacity, not the rate limits (docs/operate.md)
     }
     workdir = Path(tempfile.mkdtemp(prefix="load-"))
     log = workdir / "server.log"

@@ -147,6 +147,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--project", type=Path)
+    # Operations' overhead (docs/operate.md): the service again, its access lines written as JSON
+    # (logging.ini) and its rate limits counting (never tripping); "service" runs without both.
+    parser.add_argument("--ops", action="store_true", help="also run with logs and limits on")
     args = parser.parse_args()
 
     project = prepare_service(args.project, ["auth", "posts"])
@@ -158,10 +161,15 @@ def main() -> None:
     headers = {"Authorization": f"Bearer {token}"}
     bare_env = {"BARE_URL": url, "BARE_JWT_SECRET": JWT_SECRET}
     bare_env["BARE_NAME_COLUMN"] = name_column(project)
+    ops_off = {**service_env, "RATE_LIMIT_ENABLED": "false"}
     apps = {
-        "service": (uvicorn(project, "src.main:app", port := free_port()), service_env, port),
+        "service": (uvicorn(project, "src.main:app", port := free_port()), ops_off, port),
         "bare": (uvicorn(project, "bare_app:app", port := free_port()), bare_env, port),
     }
+    if args.ops:
+        command = [*uvicorn(project, "src.main:app", port := free_port()), "--log-config"]
+        ops_on = {**service_env, "RATE_LIMIT_DEFAULT": "1000000/minute"}
+        apps["ops on"] = ([*command, "logging.ini"], ops_on, port)
 
     results: dict[str, dict[str, dict[str, float]]] = {}
     for name, (command, env, port) in apps.items():
@@ -184,6 +192,12 @@ def main() -> None:
             f"{service['rps'] / bare['rps']:>6.0%} {service['p99_ms']:>8.1f} "
             f"{service['errors']:.0f}/{bare['errors']:.0f}"
         )
+        if "ops on" in by_app:
+            on = by_app["ops on"]
+            change = on["rps"] / service["rps"] - 1
+            print(
+                f"{'  logs, limits on':<22} {on['rps']:>12.0f} {change:>+17.0%} {on['errors']:.0f}"
+            )
 
 
 if __name__ == "__main__":

@@ -60,7 +60,8 @@ DOMAIN_FILES = {
         "auth",
         "__init__ config constants dependencies exceptions models router schemas security service"
         " utils",
-        "__init__ conftest test_api test_config test_dependencies test_races test_router",
+        "__init__ conftest test_api test_config test_dependencies test_limits_and_logs test_races"
+        " test_router",
         "alembic/versions/2026-11-24_0817_d001c364c102_create_auth_tables.py",
         "alembic/versions/2026-11-30_1430_e2a7c41f0b93_add_user_display_name.py",
     ),
@@ -86,7 +87,9 @@ WORKER_FILES = package_files(
     "scripts/worker",
     "src/worker.py",
     "tests/real_redis.py",
+    "tests/test_rate_limits_redis.py",
     "tests/test_worker.py",
+    "tests/test_worker_logs.py",
     "tests/worker_tasks.py",
 )
 
@@ -106,6 +109,14 @@ DEPLOY_FILES = {
     },
 }
 KUBERNETES_WORKER_FILES = {"deploy/kubernetes/base/worker.yaml"}
+# What each choice of the observability question adds.
+OBSERVABILITY_FILES = {
+    "metrics": {
+        "src/observability/metrics.py",
+        "tests/test_metrics.py",
+        "grafana/dashboard.json",
+    },
+}
 
 ANSWER_SETS = [
     AnswerSet("defaults", deep=True),
@@ -115,6 +126,7 @@ ANSWER_SETS = [
         {
             "domains": ["auth", "posts", "files"],
             "worker": True,
+            "observability": ["metrics"],
             "deploy": ["compose", "kubernetes"],
         },
         deep=True,

@@ -16,6 +16,7 @@ from tests.helpers import (
     DEPLOY_FILES,
     DOMAIN_FILES,
     KUBERNETES_WORKER_FILES,
+    OBSERVABILITY_FILES,
     TEMPLATE_ROOT,
     WORKER_FILES,
     AnswerSet,
@@ -56,10 +57,13 @@ CORE_FILES = {
     "src/exceptions.py",
     "src/health.py",
     "src/access.py",
+    "src/logs.py",
     "src/main.py",
     "src/middleware.py",
     "src/models.py",
+    "src/observability/__init__.py",
     "src/pagination.py",
+    "src/rate_limits.py",
     "tests/__init__.py",
     "tests/access.py",
     "tests/committed.py",
@@ -76,11 +80,13 @@ CORE_FILES = {
     "tests/test_database.py",
     "tests/test_docs.py",
     "tests/test_isolation.py",
+    "tests/test_logs.py",
     "tests/test_main.py",
     "tests/test_unit_of_work.py",
     "tests/test_migrations.py",
     "tests/test_models.py",
     "tests/test_outage.py",
+    "tests/test_rate_limits.py",
     "tests/test_requests.py",
     "tests/test_routes.py",
     "tests/test_secrets.py",
@@ -95,6 +101,7 @@ ANSWER_KEYS = {
     "description",
     "docs_environments",
     "domains",
+    "observability",
     "project_name",
     "project_slug",
     "python_version",
@@ -151,6 +158,9 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
     expected = expected.union(*(DEPLOY_FILES[choice] for choice in answer_set.deploy))
     if "kubernetes" in answer_set.deploy and answer_set.answers.get("worker", False):
         expected |= KUBERNETES_WORKER_FILES
+    expected = expected.union(
+        *(OBSERVABILITY_FILES[choice] for choice in answer_set.answers.get("observability", []))
+    )
 
     assert tree(rendered(answer_set)) == expected
 

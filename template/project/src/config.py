@@ -1,8 +1,9 @@
+import ipaddress
 import os
 import re
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, Field, SecretStr, model_validator
+from pydantic import AfterValidator, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -79,10 +80,27 @@ class Config(BaseConfig):
     # Prepared statements kept per connection; 0 behind PgBouncer in transaction mode.
     DATABASE_STATEMENT_CACHE_SIZE: int = Field(default=100, ge=0)
 
+    # Addresses (IPs or networks, comma-separated, or *) of the proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed: uvicorn reads the same variable, and the rate limits count
+    # per the client address it yields. Anyone else could claim any address.
+    FORWARDED_ALLOW_IPS: str = "127.0.0.1"
+
     CORS_ORIGINS: list[str] = []
     CORS_ORIGINS_REGEX: str | None = None
     CORS_HEADERS: list[str] = ["Authorization", "Content-Type"]
     CORS_ALLOW_CREDENTIALS: bool = True
+
+    @field_validator("FORWARDED_ALLOW_IPS")
+    @classmethod
+    def valid_proxy_addresses(cls, value: str) -> str:
+        for address in filter(None, (item.strip() for item in value.split(","))):
+            if address != "*":
+                try:
+                    ipaddress.ip_network(address, strict=False)
+                except ValueError:
+                    msg = f"FORWARDED_ALLOW_IPS holds {address!r}: not an IP address or network"
+                    raise ValueError(msg) from None
+        return value
 
     @model_validator(mode="after")
     def refuse_wildcard_origin_with_credentials(self) -> Self:

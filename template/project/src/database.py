@@ -178,6 +178,12 @@ class DatabasePool:
             proxy = cast("PoolConnectionProxy[asyncpg.Record]", connection)
             await self._pool.release(proxy, timeout=self._config.DATABASE_CONNECT_TIMEOUT_SECONDS)
 
+    def stats(self) -> tuple[int, int, int]:
+        """Open connections, idle ones among them, and the most the pool opens (metrics)."""
+        if self._pool is None:
+            return 0, 0, self._config.DATABASE_POOL_SIZE
+        return self._pool.get_size(), self._pool.get_idle_size(), self._pool.get_max_size()
+
     async def close(self) -> None:
         if self._pool is not None:
             pool, self._pool = self._pool, None

@@ -43,6 +43,7 @@ STATUS_CODES = {
     status.HTTP_405_METHOD_NOT_ALLOWED: ErrorCode.METHOD_NOT_ALLOWED,
     status.HTTP_409_CONFLICT: ErrorCode.CONFLICT,
     status.HTTP_413_CONTENT_TOO_LARGE: ErrorCode.CONTENT_TOO_LARGE,
+    status.HTTP_429_TOO_MANY_REQUESTS: ErrorCode.TOO_MANY_REQUESTS,
     status.HTTP_503_SERVICE_UNAVAILABLE: ErrorCode.SERVICE_UNAVAILABLE,
 }
 
@@ -87,6 +88,16 @@ class NotAuthenticated(DetailedHTTPException):
 
     def __init__(self, headers: dict[str, str] | None = None) -> None:
         super().__init__(headers={"WWW-Authenticate": "Bearer", **(headers or {})})
+
+
+class TooManyRequests(DetailedHTTPException):
+    """A rate limit (src/rate_limits.py) refused the request; ``Retry-After`` says for how long."""
+
+    STATUS_CODE = status.HTTP_429_TOO_MANY_REQUESTS
+    DETAIL: Enum = ErrorCode.TOO_MANY_REQUESTS
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(headers={"Retry-After": str(retry_after)})
 
 
 class ServiceUnavailable(DetailedHTTPException):

@@ -1,12 +1,12 @@
 """Pure ASGI middleware (no per-request task or body copy): security headers, a JSON 413, and
-a JSON 500 for any unexpected error."""
+a JSON 500 for any unexpected error, and request ids."""
 
 import json
 import logging
 import re
 import traceback
-import uuid
 
+from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -30,8 +30,14 @@ HEADERS = [
     (b"referrer-policy", b"no-referrer"),
 ]
 HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
-# A request id a proxy or client sent, if it looks like one; else the service makes one.
-REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+# A request id a proxy or client sent, if it looks like one (a UUID, nginx's $request_id, a
+# trace id); else the service makes one (and says so in a warning).
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def request_id_middleware(app: ASGIApp) -> ASGIApp:
+    """``X-Request-ID`` on every response, and in every log line of its request (src/logs.py)."""
+    return CorrelationIdMiddleware(app, validator=lambda value: bool(REQUEST_ID.fullmatch(value)))
 
 
 class SecurityHeadersMiddleware:
@@ -100,7 +106,7 @@ class JSONContentTooLargeMiddleware:
 
 class ServerErrorMiddleware:
     """An unexpected error is a JSON 500 (inside CORS, so a browser can read it) and one log
-    line with the error's type and stack and a request id, never the request's data (a
+    line with the error's type and stack (and the request id), never the request's data (a
     traceback's message can quote a submitted password or e-mail)."""
 
     def __init__(self, app: ASGIApp, *, debug: bool) -> None:
@@ -123,27 +129,14 @@ class ServerErrorMiddleware:
         except Exception as error:
             if self.debug or started:
                 raise  # Starlette's debug page, or a response already on its way
-            request_id = _request_id(scope)
             logger.error(
                 "Unhandled %s on %s %s, request id %s:\n%s",
                 type(error).__name__,
                 scope["method"],
                 getattr(scope.get("route"), "path", "(no route)"),
-                request_id,
+                correlation_id.get(),
                 "".join(traceback.format_list(traceback.extract_tb(error.__traceback__))),
             )
             code = ErrorCode.INTERNAL_ERROR
-            response = JSONResponse(
-                {"detail": code, "code": code.name},
-                status_code=500,
-                headers={"x-request-id": request_id},
-            )
+            response = JSONResponse({"detail": code, "code": code.name}, status_code=500)
             await response(scope, receive, send)
-
-
-def _request_id(scope: Scope) -> str:
-    for name, value in scope["headers"]:
-        if name == b"x-request-id" and REQUEST_ID.match(value):
-            request_id: str = value.decode()
-            return request_id
-    return uuid.uuid4().hex

@@ -1,8 +1,10 @@
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import Cookie, Depends
 from fastapi.security import OAuth2PasswordBearer
 
+from src import logs
 from src.auth import security, service, utils
 from src.auth.config import auth_settings
 from src.auth.constants import REFRESH_TOKEN_PATH
@@ -32,6 +34,7 @@ async def parse_optional_jwt_data(
     jwt_data = security.decode_access_token(token)
     if jwt_data is None:
         raise InvalidToken
+    logs.set_user_id(jwt_data.user_id)
     return jwt_data
 
 
@@ -98,3 +101,8 @@ async def valid_refresh_token(db: DbDep, refresh_token: RefreshTokenCookie = Non
 
 
 ValidRefreshTokenDep = Annotated[RefreshToken, Depends(valid_refresh_token)]
+
+
+async def refresh_token_user(refresh_token: ValidRefreshTokenDep) -> UUID:
+    """The account a refresh counts against (its rate limit)."""
+    return refresh_token.user_id

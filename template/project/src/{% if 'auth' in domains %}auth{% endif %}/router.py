@@ -8,11 +8,13 @@ from src.auth.dependencies import (
     RefreshTokenCookie,
     ValidRefreshTokenDep,
     ValidUserCreateDep,
+    refresh_token_user,
 )
 from src.auth.exceptions import EmailTaken, InvalidCredentials
 from src.auth.schemas import AccessTokenResponse, LoginForm, User, UserResponse
 from src.database import DbDep
 from src.exceptions import error_responses
+from src.rate_limits import body_field, rate_limit
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -25,6 +27,7 @@ UNAUTHORIZED = error_responses(status.HTTP_401_UNAUTHORIZED)
     summary="Register a user",
     response_model=UserResponse,
     responses=error_responses(status.HTTP_409_CONFLICT),
+    dependencies=[rate_limit("register"), rate_limit("register_account", per=body_field("email"))],
 )
 async def register_user(user: ValidUserCreateDep, db: DbDep) -> User:
     """Create a user from an e-mail, a strong password and an optional display name."""
@@ -53,6 +56,7 @@ async def get_my_user(user: ActiveUserDep) -> User:
     status_code=status.HTTP_200_OK,
     summary="Log in",
     responses=UNAUTHORIZED,
+    dependencies=[rate_limit("login"), rate_limit("login_account", per=body_field("username"))],
 )
 async def create_tokens(
     form: Annotated[LoginForm, Form()], db: DbDep, response: Response
@@ -70,6 +74,7 @@ async def create_tokens(
     status_code=status.HTTP_200_OK,
     summary="Refresh the tokens",
     responses=UNAUTHORIZED,
+    dependencies=[rate_limit("refresh"), rate_limit("refresh_account", per=refresh_token_user)],
 )
 async def refresh_tokens(
     refresh_token: ValidRefreshTokenDep, db: DbDep, response: Response
