@@ -40,6 +40,7 @@ REPLICAS = 3
 LOAD_THREADS = 8
 LOAD_SECONDS = 6.0
 STOP_AFTER_SECONDS = 2.0
+LOGINS_PER_MINUTE = 5
 
 Installed = Callable[[AnswerSet], Path]
 
@@ -60,9 +61,13 @@ def email() -> str:
 
 
 @pytest.mark.deep
-def test_sessions_and_jobs_are_shared_by_the_replicas(installed: Installed) -> None:
-    no_grace = {"AUTH_REFRESH_TOKEN_REUSE_GRACE": "PT0S"}
-    with replicated(installed, "replicas_shared", **no_grace) as running:
+def test_sessions_jobs_and_rate_limits_are_shared_by_the_replicas(installed: Installed) -> None:
+    settings = {
+        "AUTH_REFRESH_TOKEN_REUSE_GRACE": "PT0S",  # no grace window for a second tab
+        "RATE_LIMIT_ENABLED": "true",  # counted in Redis (REDIS_URL), under this run's prefix
+        "RATE_LIMIT_LOGIN": f"{LOGINS_PER_MINUTE}/minute",
+    }
+    with replicated(installed, "replicas_shared", **settings) as running:
         first, second, third = (Client(port) for port in running.replica_ports)
         address = email()
         token, cookie = register_and_log_in(first, address)
@@ -70,8 +75,8 @@ def test_sessions_and_jobs_are_shared_by_the_replicas(installed: Installed) -> N
         # The access token is accepted by every replica (one signing key, no local session).
         for client in (first, second, third):
             assert client.request("GET", "/auth/users/me", headers=bearer(token)).status == 200
-        # A refresh token issued by one replica works through another, once (no grace window
-        # for a second tab here): each replica sees what the others recorded.
+        # A refresh token issued by one replica works through another, once: each replica sees
+        # what the others recorded.
         refreshed = second.request("PUT", "/auth/users/tokens", headers={"Cookie": cookie})
         assert refreshed.status == 200, refreshed.body
         renewed = third.request(
@@ -82,6 +87,18 @@ def test_sessions_and_jobs_are_shared_by_the_replicas(installed: Installed) -> N
         assert first.request("GET", "/auth/users/me", headers=access).status == 200
         replayed = first.request("PUT", "/auth/users/tokens", headers={"Cookie": cookie})
         assert replayed.status == 401, replayed.body
+
+        # A rate limit counts across replicas: the logins from one address, whichever replica
+        # answers them (the one above too, seconds ago; per process, none would reach the limit).
+        replicas = [first, second, third] * LOGINS_PER_MINUTE
+        wrong = {"username": email(), "password": "Wrong-Password-1"}
+        for client in replicas[: LOGINS_PER_MINUTE - 1]:
+            answer = client.request("POST", "/auth/users/tokens", form=wrong)
+            assert answer.status == 401, answer.body
+        for client in (first, second, third):
+            refused = client.request("POST", "/auth/users/tokens", form=wrong)
+            assert refused.status == 429, refused.body
+            assert 0 < int(refused.headers["retry-after"]) <= 60
 
         # A job queued through any replica runs (one worker), and any replica reports it.
         jobs = []
