@@ -16,9 +16,7 @@ def two_authors() -> fuzz.Target:
         for published in (True, False):
             body = {"title": "Hello", "content": "Some content.", "published": published}
             posts.append(fuzz.call("create_post", headers=headers, body=body).json()["id"])
-    return fuzz.Target(
-        headers=users[0], path_parameters={"post_id": posts, "user_id": user_ids}
-    )
+    return fuzz.Target(headers=users[0], path_parameters={"post_id": posts, "user_id": user_ids})
 
 
 @pytest.mark.parametrize("operation_id", fuzz.operation_ids("posts"))
