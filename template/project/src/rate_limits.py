@@ -67,6 +67,14 @@ class RateLimitConfig(BaseConfig):
     RATE_LIMIT_REGISTER_ACCOUNT: Limit = _limit("5/hour")
     RATE_LIMIT_REFRESH: Limit = _limit("60/minute")
     RATE_LIMIT_REFRESH_ACCOUNT: Limit = _limit("30/minute")
+    # Auth's e-mail links (verification, password reset): each sends mail, so per address and
+    # per e-mail address asked for (the same for accounts that exist and those that do not).
+    RATE_LIMIT_EMAIL_LINK: Limit = _limit("20/hour")
+    RATE_LIMIT_EMAIL_LINK_ACCOUNT: Limit = _limit("3/hour")
+    # Tokens of those links tried (verify, reset), and password changes (per address, per user).
+    RATE_LIMIT_EMAIL_TOKEN: Limit = _limit("30/hour")
+    RATE_LIMIT_PASSWORD_CHANGE: Limit = _limit("20/hour")
+    RATE_LIMIT_PASSWORD_CHANGE_ACCOUNT: Limit = _limit("5/hour")
 
     @field_validator("RATE_LIMIT_STORAGE_URL")
     @classmethod

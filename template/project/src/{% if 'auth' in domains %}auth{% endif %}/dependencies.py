@@ -68,6 +68,11 @@ async def valid_active_user(jwt_data: JWTDataDep, db: DbDep) -> User:
 ActiveUserDep = Annotated[User, Depends(valid_active_user)]
 
 
+async def active_user_id(user: ActiveUserDep) -> uuid.UUID:
+    """The current user's id: a per-account rate-limit key (the user is read once per request)."""
+    return user.id
+
+
 def require_permission(permission: str) -> Callable[[User, Database], Awaitable[User]]:
     """A dependency: the active user, if one of their roles grants ``permission`` (else 403).
 

@@ -15,6 +15,7 @@ from src.auth.dependencies import (
     ValidRoleNameDep,
     ValidUserCreateDep,
     ValidUserIdDep,
+    active_user_id,
     refresh_token_user,
 )
 from src.auth.exceptions import (
@@ -234,13 +235,20 @@ async def revoke_role(
     return await _managed_user(db, user_id)
 
 
-# E-mail links and passwords. Each route here takes the rate-limit dependency when the service
-# has one (one parameter line): they send mail or try tokens.
+# E-mail links and passwords: rate-limited per client address and per e-mail address or user,
+# since they send mail, try tokens or verify a password.
+EMAIL_LINK_LIMITS = [rate_limit("email_link"), rate_limit("email_link_account", per=body_field("email"))]
+EMAIL_TOKEN_LIMITS = [rate_limit("email_token")]
+PASSWORD_CHANGE_LIMITS = [
+    rate_limit("password_change"),
+    rate_limit("password_change_account", per=active_user_id),
+]
 
 
 @router.post(
     "/users/verification-requests",
     status_code=status.HTTP_202_ACCEPTED,
+    dependencies=EMAIL_LINK_LIMITS,
     summary="Send the verification link again",
 )
 async def request_verification(
@@ -254,6 +262,7 @@ async def request_verification(
 @router.post(
     "/users/verifications",
     status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=EMAIL_TOKEN_LIMITS,
     summary="Verify an e-mail address",
     responses=error_responses(status.HTTP_404_NOT_FOUND),
     response_class=Response,
@@ -267,6 +276,7 @@ async def verify_email(data: EmailTokenBody, db: DbDep) -> None:
 @router.post(
     "/users/password-reset-requests",
     status_code=status.HTTP_202_ACCEPTED,
+    dependencies=EMAIL_LINK_LIMITS,
     summary="Request a password reset",
 )
 async def request_password_reset(
@@ -281,6 +291,7 @@ async def request_password_reset(
 @router.post(
     "/users/password-resets",
     status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=EMAIL_TOKEN_LIMITS,
     summary="Reset a password",
     responses=error_responses(status.HTTP_404_NOT_FOUND),
     response_class=Response,
@@ -295,6 +306,7 @@ async def reset_password(data: PasswordReset, db: DbDep) -> None:
 @router.put(
     "/users/me/password",
     status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=PASSWORD_CHANGE_LIMITS,
     summary="Change my password",
     responses=error_responses(status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN),
     response_class=Response,

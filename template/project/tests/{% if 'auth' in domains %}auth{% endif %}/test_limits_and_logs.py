@@ -121,6 +121,45 @@ async def test_refreshes_are_limited_per_account(
     assert second.status_code == 429
 
 
+async def test_reset_links_for_one_address_are_limited_whether_it_has_an_account_or_not(
+    client: AsyncClient, elsewhere: AsyncClient, shipped_limits: RateLimitConfig
+) -> None:
+    await register(client, "ada@example.com")
+    attempts = int(shipped_limits.RATE_LIMIT_EMAIL_LINK_ACCOUNT.split("/")[0])
+    path = app.url_path_for("request_password_reset")
+
+    for email in ("ada@example.com", "nobody@example.com"):
+        codes = [
+            (await client.post(path, json={"email": email})).status_code for _ in range(attempts)
+        ]
+        assert codes == [status.HTTP_202_ACCEPTED] * attempts
+        # The next one, from anywhere, for this address (existing or not): the same 429.
+        response = await elsewhere.post(path, json={"email": email.upper()})
+        assert response.status_code == status.HTTP_429_TOO_MANY_REQUESTS
+        assert response.json() == error(ErrorCode.TOO_MANY_REQUESTS)
+
+
+@pytest.fixture
+def one_password_change_per_user() -> Iterator[RateLimitConfig]:
+    yield from use_limits(RATE_LIMIT_PASSWORD_CHANGE_ACCOUNT="1/minute")
+
+
+async def test_password_changes_are_limited_per_user(
+    client: AsyncClient, elsewhere: AsyncClient, one_password_change_per_user: RateLimitConfig
+) -> None:
+    await register(client, "ada@example.com")
+    token = (await login(client, "ada@example.com")).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    path = app.url_path_for("change_password")
+    guess = {"current_password": "Wr0ng!Password", "new_password": "An0ther!Passw0rd"}
+
+    first = await client.put(path, json=guess, headers=headers)
+    second = await elsewhere.put(path, json=guess, headers=headers)  # another address, same user
+
+    assert first.status_code == status.HTTP_403_FORBIDDEN
+    assert second.status_code == status.HTTP_429_TOO_MANY_REQUESTS
+
+
 async def test_logs_hold_no_password_or_token(
     client: AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
