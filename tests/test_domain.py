@@ -74,6 +74,7 @@ def test_domain_writes_only_its_files_clean(service: Path, name: str) -> None:
             f".copier/domain-{name}.yml",
             *(f"src/{name}/{module}.py" for module in modules),
             f"tests/{name}/__init__.py",
+            f"tests/{name}/conftest.py",
             f"tests/{name}/test_api.py",
             f"tests/{name}/test_router.py",
             f"tests/{name}/test_writes.py",

@@ -125,14 +125,18 @@ UTC_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
 AnySelect = Select[*tuple[Any, ...]]
 LIMIT = bindparam("limit", type_=BigInteger())
 OFFSET = bindparam("offset", type_=BigInteger())
+POSITION = "json_page_position"  # an item's place in its page (not a key of the JSON)
 
 
 def _json_object(row: Any) -> ColumnElement[Any]:
     """``json_build_object`` of a subquery's columns, keys as labelled, datetimes formatted."""
     pairs: list[Any] = []
     for column in row.c:
-        if column.key == "position":
+        if column.key == POSITION:
             continue
+        if not column.key.isidentifier():  # a key is a SQL literal: labels only
+            msg = f"label the column {column.key!r} with a Python identifier"
+            raise ValueError(msg)
         value = (
             func.to_char(func.timezone("UTC", column), literal_column(f"'{UTC_FORMAT}'"))
             if isinstance(column.type, DateTime)
@@ -155,9 +159,9 @@ def json_page(statement: AnySelect, *, order_by: Any, total: AnySelect) -> AnySe
     ``statement`` selects an item's columns (and filters); ``order_by`` sorts the items;
     ``total`` counts the items of every page. ``limit`` and ``offset`` are the parameters.
     """
-    ordered = statement.add_columns(func.row_number().over(order_by=order_by).label("position"))
+    ordered = statement.add_columns(func.row_number().over(order_by=order_by).label(POSITION))
     row = ordered.order_by(*order_by).limit(LIMIT).offset(OFFSET).subquery("row")
-    items = select(func.json_agg(aggregate_order_by(_json_object(row), row.c.position)))
+    items = select(func.json_agg(aggregate_order_by(_json_object(row), row.c[POSITION])))
     return select(
         func.json_build_object(
             literal_column("'items'"),
