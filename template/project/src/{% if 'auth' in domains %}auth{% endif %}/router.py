@@ -237,7 +237,10 @@ async def revoke_role(
 
 # E-mail links and passwords: rate-limited per client address and per e-mail address or user,
 # since they send mail, try tokens or verify a password.
-EMAIL_LINK_LIMITS = [rate_limit("email_link"), rate_limit("email_link_account", per=body_field("email"))]
+EMAIL_LINK_LIMITS = [
+    rate_limit("email_link"),
+    rate_limit("email_link_account", per=body_field("email")),
+]
 EMAIL_TOKEN_LIMITS = [rate_limit("email_token")]
 PASSWORD_CHANGE_LIMITS = [
     rate_limit("password_change"),
