@@ -48,6 +48,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[AnswerSet],
                 run(["git", "init", "-q"], project)
                 command = ["uv", "sync", "--python", answer_set.python_version, "-q"]
                 run(command, project, service_env(answer_set))
+                if answer_set.answers.get("client"):  # the after-copy message's next step
+                    run(["scripts/client"], project, service_env(answer_set))
                 # Fills .mypy_cache, which copies of this tree take along (a copy's mypy run then
                 # checks only what changed). Its verdict is test_mypy_strict's: a module with
                 # errors is never cached.

@@ -147,7 +147,7 @@ VIOLATIONS = {
         ),
         [*PYTEST, "tests/test_models.py"],
         "tests/test_models.py::test_datetimes_serialize_in_one_utc_format",
-        ("2024-05-01T12:30:15Z",),
+        ("'happened_at': '2024-05-01T12:30:15+00:00'",),
     ),
     "P07-cors-wildcard-with-credentials": Violation(
         "P07",
