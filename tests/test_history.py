@@ -133,6 +133,14 @@ async def main(server, name):
     await connection.close()
 asyncio.run(main(*sys.argv[1:]))
 """
+DROP_DATABASE = """
+import asyncio, sys, asyncpg
+async def main(server, name):
+    connection = await asyncpg.connect(server)
+    await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await connection.close()
+asyncio.run(main(*sys.argv[1:]))
+"""
 TABLES = """
 import asyncio, sys, asyncpg
 async def main(url):
@@ -233,3 +241,5 @@ def test_update_from_the_last_release_passes_every_check(
         ["pytest", "-q", "-p", "no:cacheprovider"],
     ):
         run([str(project / ".venv/bin" / check[0]), *check[1:]], project, env, timeout=900)
+    # The development database goes with the test (a failed run's stays for a look).
+    run([python, "-c", DROP_DATABASE, server, database], project, env)
