@@ -11,17 +11,23 @@ from src.main import app
 from tests.auth.conftest import LoggedInUser
 
 
-async def test_one_decode_per_request(
-    client: AsyncClient, user: LoggedInUser, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    decoded: list[str] = []
+@pytest.fixture
+def decoded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The tokens ``decode_access_token`` is asked to decode during the test."""
+    tokens: list[str] = []
     real_decode = security.decode_access_token
 
     def counting_decode(token: str) -> JWTData | None:
-        decoded.append(token)
+        tokens.append(token)
         return real_decode(token)
 
     monkeypatch.setattr(security, "decode_access_token", counting_decode)
+    return tokens
+
+
+async def test_one_decode_per_request(
+    client: AsyncClient, user: LoggedInUser, decoded: list[str]
+) -> None:
     probe = FastAPI()
     probe.dependency_overrides = app.dependency_overrides
 
@@ -44,16 +50,8 @@ async def test_one_decode_per_request(
 
 
 async def test_require_permission_decodes_the_token_once(
-    client: AsyncClient, admin: LoggedInUser, monkeypatch: pytest.MonkeyPatch
+    client: AsyncClient, admin: LoggedInUser, decoded: list[str]
 ) -> None:
-    decoded: list[str] = []
-    real_decode = security.decode_access_token
-
-    def counting_decode(token: str) -> JWTData | None:
-        decoded.append(token)
-        return real_decode(token)
-
-    monkeypatch.setattr(security, "decode_access_token", counting_decode)
 
     response = await client.get(app.url_path_for("list_users"), headers=admin.headers)
 
