@@ -125,6 +125,7 @@ OBSERVABILITY_FILES = {
         "tests/test_metrics.py",
         "grafana/dashboard.json",
     },
+    "errors": {"src/observability/errors.py", "tests/test_errors.py"},
 }
 
 ANSWER_SETS = [
@@ -135,7 +136,7 @@ ANSWER_SETS = [
         {
             "domains": ["auth", "posts", "files"],
             "worker": True,
-            "observability": ["metrics"],
+            "observability": ["metrics", "errors"],
             "deploy": ["compose", "kubernetes"],
             "client": True,
         },
