@@ -14,13 +14,12 @@ def instrument(app: FastAPI) -> None:
         importlib.import_module(f"{__name__}.{module.name}").instrument(app)
 
 
-
 def worker_middlewares(config: Any) -> list[Any]:
     """The worker's taskiq middlewares, from the modules that watch it too (``src/worker.py``
     calls this with its ``WorkerConfig``; each such module has ``worker_middlewares(config)``)."""
     found: list[Any] = []
     for module in pkgutil.iter_modules(__path__):
-        hook = getattr(importlib.import_module(f"{__name__}.{module.name}"), "worker_middlewares", None)
-        if hook is not None:
+        imported = importlib.import_module(f"{__name__}.{module.name}")
+        if hook := getattr(imported, "worker_middlewares", None):
             found.extend(hook(config))
     return found
