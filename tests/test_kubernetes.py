@@ -759,6 +759,8 @@ def placeholder(key: str) -> str:
         return "postgresql://app:placeholder@db.invalid:5432/app"
     if key == "REDIS_URL":
         return "redis://redis.invalid:6379/0"
+    if key == "SENTRY_DSN":
+        return "https://public-key@sentry.invalid/1"
     return "placeholder-" + "x" * 40
 
 
