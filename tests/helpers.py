@@ -125,6 +125,16 @@ OBSERVABILITY_FILES = {
         "tests/test_metrics.py",
         "grafana/dashboard.json",
     },
+    "errors": {"src/observability/errors.py", "tests/sentry.py", "tests/test_errors.py"},
+}
+# What each observability choice adds when the service has a worker too.
+WORKER_OBSERVABILITY_FILES = {
+    "metrics": {
+        "src/observability/worker_metrics.py",
+        "tests/test_worker_metrics.py",
+        "grafana/worker.json",
+    },
+    "errors": {"tests/test_worker_errors.py"},
 }
 
 ANSWER_SETS = [
@@ -135,7 +145,7 @@ ANSWER_SETS = [
         {
             "domains": ["auth", "posts", "files"],
             "worker": True,
-            "observability": ["metrics"],
+            "observability": ["metrics", "errors"],
             "deploy": ["compose", "kubernetes"],
             "client": True,
         },

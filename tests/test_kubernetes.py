@@ -277,8 +277,19 @@ def check_traffic(manifests: Manifests, host: str) -> None:
     assert ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"]
 
 
+# The one source besides the ingress controller: Prometheus in the monitoring namespace.
+PROMETHEUS = [
+    {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}},
+    }
+]
+
+
 def check_isolated(manifests: Manifests) -> None:
-    """Every pod is behind a default-deny policy; only the app takes traffic, on its port."""
+    """Every pod is behind a default-deny policy; only the app takes traffic, on its port;
+    Prometheus reaches the app's port (GET /metrics, with its token) and a worker's metrics
+    port, nothing else."""
     policies = manifests.of_kind("NetworkPolicy")
     app = manifests.app
     (container,) = app["spec"]["template"]["spec"]["containers"]
@@ -289,6 +300,15 @@ def check_isolated(manifests: Manifests) -> None:
         assert any("Ingress" in p["spec"]["policyTypes"] for p in covering), name
         assert any("Egress" in p["spec"]["policyTypes"] for p in covering), name
         rules = [rule for p in covering for rule in p["spec"].get("ingress", [])]
+        own = workload["spec"]["template"]["spec"]["containers"][0]
+        metrics_port = "http" if workload is app else "metrics"
+        scrapes = [rule for rule in rules if rule["from"] == PROMETHEUS]
+        for rule in scrapes:
+            ports = {container_port(own, port["port"]) for port in rule["ports"]}
+            assert ports == {container_port(own, metrics_port)}, f"{name}: Prometheus's ports"
+        if "metrics" in {port["name"] for port in own.get("ports", [])}:
+            assert scrapes, f"{name} serves metrics that Prometheus cannot reach"
+        rules = [rule for rule in rules if rule not in scrapes]
         if workload is not app:
             assert rules == [], f"{name} takes no traffic"
             continue
@@ -428,6 +448,9 @@ def test_configuration_holds_no_secret(built: Built) -> None:
     assert "DATABASE_URL" in secrets
     assert ("AUTH_JWT_SECRET" in secrets) == ("auth" in built.answer_set.domains)
     assert ("REDIS_URL" in secrets) == bool(built.answer_set.answers.get("worker"))
+    observability = built.answer_set.answers.get("observability", [])
+    assert ("METRICS_TOKEN" in secrets) == ("metrics" in observability)
+    assert ("SENTRY_DSN" in secrets) == ("errors" in observability)
     assert manifests.config["ENVIRONMENT"] == built.overlay
     namespaces = {item["metadata"]["namespace"] for item in manifests.objects}
     assert namespaces == {f"{manifests.slug}-{built.overlay}"}
@@ -736,6 +759,8 @@ def placeholder(key: str) -> str:
         return "postgresql://app:placeholder@db.invalid:5432/app"
     if key == "REDIS_URL":
         return "redis://redis.invalid:6379/0"
+    if key == "SENTRY_DSN":
+        return "https://public-key@sentry.invalid/1"
     return "placeholder-" + "x" * 40
 
 

@@ -322,6 +322,27 @@ VIOLATIONS = {
         ("assert 201 == 422",),
         answer_set="auth",
     ),
+    "errors-reported-unscrubbed": Violation(
+        "error reports carry no request data",
+        replace("src/observability/errors.py", "        before_send=scrub,\n", ""),
+        # Without the captured log: its "ERROR" line (the 500's) would read as a test error.
+        [*PYTEST, "--show-capture=no", "tests/test_errors.py"],
+        "tests/test_errors.py::test_an_unexpected_error_is_reported_without_secrets",
+        ("secrets in the error report: ['correct-horse-battery-staple-3e9'",),
+        answer_set="all",
+    ),
+    "worker-failures-counted-as-successes": Violation(
+        "worker metrics count each task's outcome",
+        replace(
+            "src/observability/worker_metrics.py",
+            'outcome = "failed" if result.is_err else "succeeded"',
+            'outcome = "succeeded"',
+        ),
+        [*PYTEST, "tests/test_worker_metrics.py"],
+        "tests/test_worker_metrics.py::test_queue_depth_and_task_outcomes",
+        ("task outcomes: {", "('jobs.count_primes', 'succeeded'): 1.0"),
+        answer_set="all",
+    ),
 }
 
 

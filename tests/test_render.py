@@ -20,6 +20,7 @@ from tests.helpers import (
     OBSERVABILITY_FILES,
     TEMPLATE_ROOT,
     WORKER_FILES,
+    WORKER_OBSERVABILITY_FILES,
     AnswerSet,
     render,
     run,
@@ -165,9 +166,10 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
         expected |= KUBERNETES_WORKER_FILES
     if answer_set.answers.get("client", False):
         expected |= CLIENT_FILES
-    expected = expected.union(
-        *(OBSERVABILITY_FILES[choice] for choice in answer_set.answers.get("observability", []))
-    )
+    observability = answer_set.answers.get("observability", [])
+    expected = expected.union(*(OBSERVABILITY_FILES[choice] for choice in observability))
+    if answer_set.answers.get("worker", False):
+        expected = expected.union(*(WORKER_OBSERVABILITY_FILES[c] for c in observability))
 
     assert tree(rendered(answer_set)) == expected
 

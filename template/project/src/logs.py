@@ -48,6 +48,12 @@ def set_user_id(user_id: object) -> None:
         cell[:] = [str(user_id)]
 
 
+def user_id() -> str | None:
+    """The request's user, once known (error reports name it too)."""
+    cell = _user_id.get()
+    return cell[0] if cell else None
+
+
 def _add_context(record: logging.LogRecord) -> None:
     record.request_id = correlation_id.get() or "-"
     cell = _user_id.get()

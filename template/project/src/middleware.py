@@ -5,6 +5,7 @@ import json
 import logging
 import re
 import traceback
+from collections.abc import Callable
 
 from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
 from starlette.responses import JSONResponse
@@ -33,6 +34,9 @@ HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 # A request id a proxy or client sent, if it looks like one (a UUID, nginx's $request_id, a
 # trace id); else the service makes one (and says so in a warning).
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# Called with every unexpected error, after its log line (src/observability/errors.py adds one
+# when error reporting is on; src/worker.py calls them with a task's error).
+error_reporters: list[Callable[[BaseException], None]] = []
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
@@ -137,6 +141,8 @@ class ServerErrorMiddleware:
                 correlation_id.get(),
                 "".join(traceback.format_list(traceback.extract_tb(error.__traceback__))),
             )
+            for report in error_reporters:
+                report(error)
             code = ErrorCode.INTERNAL_ERROR
             response = JSONResponse({"detail": code, "code": code.name}, status_code=500)
             await response(scope, receive, send)
