@@ -125,7 +125,11 @@ OBSERVABILITY_FILES = {
         "tests/test_metrics.py",
         "grafana/dashboard.json",
     },
+    "tracing": {"src/observability/tracing.py", "tests/test_tracing.py", "tests/tracing.py"},
 }
+# What tracing adds with the worker (traces into tasks) and with files (the storage's calls).
+TRACING_WORKER_FILES = {"src/observability/tracing_tasks.py", "tests/test_tracing_tasks.py"}
+TRACING_FILES_FILES = {"src/observability/tracing_storage.py", "tests/test_tracing_storage.py"}
 
 ANSWER_SETS = [
     AnswerSet("defaults", deep=True),
@@ -135,7 +139,7 @@ ANSWER_SETS = [
         {
             "domains": ["auth", "posts", "files"],
             "worker": True,
-            "observability": ["metrics"],
+            "observability": ["metrics", "tracing"],
             "deploy": ["compose", "kubernetes"],
             "client": True,
         },

@@ -19,6 +19,8 @@ from tests.helpers import (
     KUBERNETES_WORKER_FILES,
     OBSERVABILITY_FILES,
     TEMPLATE_ROOT,
+    TRACING_FILES_FILES,
+    TRACING_WORKER_FILES,
     WORKER_FILES,
     AnswerSet,
     render,
@@ -168,6 +170,11 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
     expected = expected.union(
         *(OBSERVABILITY_FILES[choice] for choice in answer_set.answers.get("observability", []))
     )
+    if "tracing" in answer_set.answers.get("observability", []):
+        if answer_set.answers.get("worker", False):
+            expected |= TRACING_WORKER_FILES
+        if "files" in answer_set.domains:
+            expected |= TRACING_FILES_FILES
 
     assert tree(rendered(answer_set)) == expected
 
