@@ -126,6 +126,7 @@ OBSERVABILITY_FILES = {
         "grafana/dashboard.json",
     },
     "errors": {"src/observability/errors.py", "tests/sentry.py", "tests/test_errors.py"},
+    "tracing": {"src/observability/tracing.py", "tests/test_tracing.py", "tests/tracing.py"},
 }
 # What each observability choice adds when the service has a worker too.
 WORKER_OBSERVABILITY_FILES = {
@@ -135,7 +136,10 @@ WORKER_OBSERVABILITY_FILES = {
         "grafana/worker.json",
     },
     "errors": {"tests/test_worker_errors.py"},
+    "tracing": {"src/observability/tracing_tasks.py", "tests/test_tracing_tasks.py"},
 }
+# What tracing adds with files (the storage's calls).
+TRACING_FILES_FILES = {"src/observability/tracing_storage.py", "tests/test_tracing_storage.py"}
 
 ANSWER_SETS = [
     AnswerSet("defaults", deep=True),
@@ -145,14 +149,18 @@ ANSWER_SETS = [
         {
             "domains": ["auth", "posts", "files"],
             "worker": True,
-            "observability": ["metrics", "errors"],
+            "observability": ["metrics", "errors", "tracing"],
             "deploy": ["compose", "kubernetes"],
             "client": True,
         },
         deep=True,
     ),
-    AnswerSet("worker-py313", {"worker": True, "python_version": "3.13"}, deep=True),
-    AnswerSet("files", {"domains": ["files"], "ci": "none"}),
+    AnswerSet(
+        "worker-py313",
+        {"worker": True, "python_version": "3.13", "observability": ["errors"]},
+        deep=True,
+    ),
+    AnswerSet("files", {"domains": ["files"], "ci": "none", "observability": ["tracing"]}),
     AnswerSet(
         "minimal-py311-no-docs",
         {"python_version": "3.11", "docs_environments": [], "project_name": "Tiny"},

@@ -19,6 +19,7 @@ from tests.helpers import (
     KUBERNETES_WORKER_FILES,
     OBSERVABILITY_FILES,
     TEMPLATE_ROOT,
+    TRACING_FILES_FILES,
     WORKER_FILES,
     WORKER_OBSERVABILITY_FILES,
     AnswerSet,
@@ -170,6 +171,8 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
     expected = expected.union(*(OBSERVABILITY_FILES[choice] for choice in observability))
     if answer_set.answers.get("worker", False):
         expected = expected.union(*(WORKER_OBSERVABILITY_FILES[c] for c in observability))
+    if "tracing" in observability and "files" in answer_set.domains:
+        expected |= TRACING_FILES_FILES
 
     assert tree(rendered(answer_set)) == expected
 
