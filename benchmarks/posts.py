@@ -1,7 +1,7 @@
 """Requests/s of the hot reads against a bare Starlette + asyncpg handler running the same SQL.
 
     uv run python benchmarks/posts.py [--seconds 10] [--connections 64] [--rounds 3]
-        [--project PATH]
+        [--project PATH] [--database NAME] [--ops]
 
 Renders the template with auth and posts (or uses --project), installs it, seeds a fresh
 database (BENCH_DATABASE_URL, DATABASE_URL or the PostgreSQL at 127.0.0.1:5432), then serves
@@ -151,13 +151,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--project", type=Path)
+    # Two runs at once (two checkouts) each need their own database.
+    parser.add_argument("--database", default="bench_posts", help="name of the seeded database")
     # Operations' overhead (docs/operate.md): the service again, its access lines written as JSON
     # (logging.ini) and its rate limits counting (never tripping); "service" runs without both.
     parser.add_argument("--ops", action="store_true", help="also run with logs and limits on")
     args = parser.parse_args()
 
     project = prepare_service(args.project, ["auth", "posts"])
-    url = prepare_database(project, "bench_posts", users=100, posts=2000)
+    url = prepare_database(project, args.database, users=100, posts=2000)
     (project / "bare_app.py").write_text(BARE_APP)
     service_env = {"DATABASE_URL": url, "ENVIRONMENT": "production", "AUTH_JWT_SECRET": JWT_SECRET}
     # Long enough for the whole run.
