@@ -8,6 +8,9 @@ database (BENCH_DATABASE_URL, DATABASE_URL or the PostgreSQL at 127.0.0.1:5432),
 each app with one uvicorn worker and loads it with wrk (a Python client when wrk is missing):
 GET /posts/{post_id}, GET /posts and GET /auth/users/me (with a bearer token; the bare
 handler decodes it with PyJWT too). The target: the service reaches 70 % of the bare handler.
+
+Besides requests/s, each server's CPU time per request (from /proc): on a shared machine the
+requests/s of both apps move with the load, their CPU per request much less.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from service import (
     JWT_SECRET,
+    cpu_seconds,
     free_port,
     load,
     prepare_database,
@@ -193,9 +197,11 @@ def main() -> None:
             results: dict[str, dict[str, dict[str, float]]] = {}
             for endpoint, path in ENDPOINTS.items():
                 for name, base in bases.items():
-                    results.setdefault(endpoint, {})[name] = load(
-                        base + path, seconds=args.seconds, **options
-                    )
+                    before = cpu_seconds(base)
+                    result = load(base + path, seconds=args.seconds, **options)
+                    served = result["rps"] * args.seconds
+                    result["cpu_ms"] = (cpu_seconds(base) - before) * 1000 / max(served, 1)
+                    results.setdefault(endpoint, {})[name] = result
             rounds.append(results)
 
     print(
@@ -204,6 +210,7 @@ def main() -> None:
     )
     print(
         f"{'endpoint':<22} {'service rps':>12} {'bare rps':>10} {'ratio':>7} {'p99 ms':>8} errors"
+        "  [ratio per round]  CPU ms/request service/bare (ratio)"
     )
     for endpoint in ENDPOINTS:
         runs = [results[endpoint] for results in rounds]
@@ -213,18 +220,23 @@ def main() -> None:
         p99 = statistics.median(run["service"]["p99_ms"] for run in runs)
         errors = sum(run["service"]["errors"] for run in runs)
         bare_errors = sum(run["bare"]["errors"] for run in runs)
+        service_cpu = statistics.median(run["service"]["cpu_ms"] for run in runs)
+        bare_cpu = statistics.median(run["bare"]["cpu_ms"] for run in runs)
         print(
             f"{endpoint:<22} {service:>12.0f} {bare:>10.0f} {statistics.median(ratios):>6.0%} "
             f"{p99:>8.1f} {errors:.0f}/{bare_errors:.0f}  "
-            f"[{', '.join(f'{ratio:.0%}' for ratio in ratios)}]"
+            f"[{', '.join(f'{ratio:.0%}' for ratio in ratios)}]  "
+            f"{service_cpu:.3f}/{bare_cpu:.3f} ({bare_cpu / service_cpu:.0%})"
         )
         if "ops on" in runs[0]:
             on = statistics.median(run["ops on"]["rps"] for run in runs)
             changes = [run["ops on"]["rps"] / run["service"]["rps"] - 1 for run in runs]
             on_errors = sum(run["ops on"]["errors"] for run in runs)
+            on_cpu = statistics.median(run["ops on"]["cpu_ms"] for run in runs)
             print(
                 f"{'  logs, limits on':<22} {on:>12.0f} {statistics.median(changes):>+17.0%} "
-                f"{on_errors:.0f}  [{', '.join(f'{change:+.0%}' for change in changes)}]"
+                f"{on_errors:.0f}  [{', '.join(f'{change:+.0%}' for change in changes)}]  "
+                f"{on_cpu:.3f} ({on_cpu / service_cpu - 1:+.0%} CPU)"
             )
 
 
