@@ -1,7 +1,7 @@
 """Requests/s of the hot reads against a bare Starlette + asyncpg handler running the same SQL.
 
     uv run python benchmarks/posts.py [--seconds 10] [--connections 64] [--rounds 3]
-        [--project PATH] [--database NAME] [--ops]
+        [--project PATH] [--database NAME] [--ops] [--before PATH]
 
 Renders the template with auth and posts (or uses --project), installs it, seeds a fresh
 database (BENCH_DATABASE_URL, DATABASE_URL or the PostgreSQL at 127.0.0.1:5432), then serves
@@ -160,6 +160,8 @@ def main() -> None:
     # Operations' overhead (docs/operate.md): the service again, its access lines written as JSON
     # (logging.ini) and its rate limits counting (never tripping); "service" runs without both.
     parser.add_argument("--ops", action="store_true", help="also run with logs and limits on")
+    # Before and after a change, in the same rounds: an installed render of the old template.
+    parser.add_argument("--before", type=Path, help="an installed service to compare with")
     args = parser.parse_args()
 
     project = prepare_service(args.project, ["auth", "posts"])
@@ -173,21 +175,24 @@ def main() -> None:
     bare_env["BARE_NAME_COLUMN"] = name_column(project)
     ops_off = {**service_env, "RATE_LIMIT_ENABLED": "false"}
     apps = {
-        "service": (uvicorn(project, "src.main:app", port := free_port()), ops_off, port),
-        "bare": (uvicorn(project, "bare_app:app", port := free_port()), bare_env, port),
+        "service": (uvicorn(project, "src.main:app", port := free_port()), ops_off, port, project),
+        "bare": (uvicorn(project, "bare_app:app", port := free_port()), bare_env, port, project),
     }
     if args.ops:
         command = [*uvicorn(project, "src.main:app", port := free_port()), "--log-config"]
         ops_on = {**service_env, "RATE_LIMIT_DEFAULT": "1000000/minute"}
-        apps["ops on"] = ([*command, "logging.ini"], ops_on, port)
+        apps["ops on"] = ([*command, "logging.ini"], ops_on, port, project)
+    if args.before:
+        command = uvicorn(args.before, "src.main:app", port := free_port())
+        apps["before"] = (command, ops_off, port, args.before)
 
     # Both apps serve at once (an idle one costs nothing) and take turns on each endpoint, so
     # a change in the machine's load hits both; each round gives a ratio, the table the median.
     rounds: list[dict[str, dict[str, dict[str, float]]]] = []
     with contextlib.ExitStack() as stack:
         bases = {
-            name: stack.enter_context(serving(command, project, env, port))
-            for name, (command, env, port) in apps.items()
+            name: stack.enter_context(serving(command, cwd, env, port))
+            for name, (command, env, port, cwd) in apps.items()
         }
         options = {"connections": args.connections, "headers": headers}
         for base in bases.values():
@@ -237,6 +242,17 @@ def main() -> None:
                 f"{'  logs, limits on':<22} {on:>12.0f} {statistics.median(changes):>+17.0%} "
                 f"{on_errors:.0f}  [{', '.join(f'{change:+.0%}' for change in changes)}]  "
                 f"{on_cpu:.3f} ({on_cpu / service_cpu - 1:+.0%} CPU)"
+            )
+        if "before" in runs[0]:
+            old = statistics.median(run["before"]["rps"] for run in runs)
+            old_ratios = [run["before"]["rps"] / run["bare"]["rps"] for run in runs]
+            old_cpu = statistics.median(run["before"]["cpu_ms"] for run in runs)
+            print(
+                f"{'  before':<22} {old:>12.0f} {'':>10} {statistics.median(old_ratios):>6.0%} "
+                f"{statistics.median(run['before']['p99_ms'] for run in runs):>8.1f} "
+                f"{sum(run['before']['errors'] for run in runs):.0f}  "
+                f"[{', '.join(f'{ratio:.0%}' for ratio in old_ratios)}]  "
+                f"{old_cpu:.3f}/{bare_cpu:.3f} ({bare_cpu / old_cpu:.0%})"
             )
 
 
