@@ -1,13 +1,16 @@
 """Requests/s of the hot reads against a bare Starlette + asyncpg handler running the same SQL.
 
     uv run python benchmarks/posts.py [--seconds 10] [--connections 64] [--rounds 3]
-        [--project PATH]
+        [--project PATH] [--database NAME] [--ops] [--before PATH]
 
 Renders the template with auth and posts (or uses --project), installs it, seeds a fresh
 database (BENCH_DATABASE_URL, DATABASE_URL or the PostgreSQL at 127.0.0.1:5432), then serves
 each app with one uvicorn worker and loads it with wrk (a Python client when wrk is missing):
 GET /posts/{post_id}, GET /posts and GET /auth/users/me (with a bearer token; the bare
 handler decodes it with PyJWT too). The target: the service reaches 70 % of the bare handler.
+
+Besides requests/s, each server's CPU time per request (from /proc): on a shared machine the
+requests/s of both apps move with the load, their CPU per request much less.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from service import (
     JWT_SECRET,
+    cpu_seconds,
     free_port,
     load,
     prepare_database,
@@ -151,13 +155,17 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--project", type=Path)
+    # Two runs at once (two checkouts) each need their own database.
+    parser.add_argument("--database", default="bench_posts", help="name of the seeded database")
     # Operations' overhead (docs/operate.md): the service again, its access lines written as JSON
     # (logging.ini) and its rate limits counting (never tripping); "service" runs without both.
     parser.add_argument("--ops", action="store_true", help="also run with logs and limits on")
+    # Before and after a change, in the same rounds: an installed render of the old template.
+    parser.add_argument("--before", type=Path, help="an installed service to compare with")
     args = parser.parse_args()
 
     project = prepare_service(args.project, ["auth", "posts"])
-    url = prepare_database(project, "bench_posts", users=100, posts=2000)
+    url = prepare_database(project, args.database, users=100, posts=2000)
     (project / "bare_app.py").write_text(BARE_APP)
     service_env = {"DATABASE_URL": url, "ENVIRONMENT": "production", "AUTH_JWT_SECRET": JWT_SECRET}
     # Long enough for the whole run.
@@ -167,21 +175,24 @@ def main() -> None:
     bare_env["BARE_NAME_COLUMN"] = name_column(project)
     ops_off = {**service_env, "RATE_LIMIT_ENABLED": "false"}
     apps = {
-        "service": (uvicorn(project, "src.main:app", port := free_port()), ops_off, port),
-        "bare": (uvicorn(project, "bare_app:app", port := free_port()), bare_env, port),
+        "service": (uvicorn(project, "src.main:app", port := free_port()), ops_off, port, project),
+        "bare": (uvicorn(project, "bare_app:app", port := free_port()), bare_env, port, project),
     }
     if args.ops:
         command = [*uvicorn(project, "src.main:app", port := free_port()), "--log-config"]
         ops_on = {**service_env, "RATE_LIMIT_DEFAULT": "1000000/minute"}
-        apps["ops on"] = ([*command, "logging.ini"], ops_on, port)
+        apps["ops on"] = ([*command, "logging.ini"], ops_on, port, project)
+    if args.before:
+        command = uvicorn(args.before, "src.main:app", port := free_port())
+        apps["before"] = (command, ops_off, port, args.before)
 
     # Both apps serve at once (an idle one costs nothing) and take turns on each endpoint, so
     # a change in the machine's load hits both; each round gives a ratio, the table the median.
     rounds: list[dict[str, dict[str, dict[str, float]]]] = []
     with contextlib.ExitStack() as stack:
         bases = {
-            name: stack.enter_context(serving(command, project, env, port))
-            for name, (command, env, port) in apps.items()
+            name: stack.enter_context(serving(command, cwd, env, port))
+            for name, (command, env, port, cwd) in apps.items()
         }
         options = {"connections": args.connections, "headers": headers}
         for base in bases.values():
@@ -191,9 +202,11 @@ def main() -> None:
             results: dict[str, dict[str, dict[str, float]]] = {}
             for endpoint, path in ENDPOINTS.items():
                 for name, base in bases.items():
-                    results.setdefault(endpoint, {})[name] = load(
-                        base + path, seconds=args.seconds, **options
-                    )
+                    before = cpu_seconds(base)
+                    result = load(base + path, seconds=args.seconds, **options)
+                    served = result["rps"] * args.seconds
+                    result["cpu_ms"] = (cpu_seconds(base) - before) * 1000 / max(served, 1)
+                    results.setdefault(endpoint, {})[name] = result
             rounds.append(results)
 
     print(
@@ -202,6 +215,7 @@ def main() -> None:
     )
     print(
         f"{'endpoint':<22} {'service rps':>12} {'bare rps':>10} {'ratio':>7} {'p99 ms':>8} errors"
+        "  [ratio per round]  CPU ms/request service/bare (ratio)"
     )
     for endpoint in ENDPOINTS:
         runs = [results[endpoint] for results in rounds]
@@ -211,18 +225,34 @@ def main() -> None:
         p99 = statistics.median(run["service"]["p99_ms"] for run in runs)
         errors = sum(run["service"]["errors"] for run in runs)
         bare_errors = sum(run["bare"]["errors"] for run in runs)
+        service_cpu = statistics.median(run["service"]["cpu_ms"] for run in runs)
+        bare_cpu = statistics.median(run["bare"]["cpu_ms"] for run in runs)
         print(
             f"{endpoint:<22} {service:>12.0f} {bare:>10.0f} {statistics.median(ratios):>6.0%} "
             f"{p99:>8.1f} {errors:.0f}/{bare_errors:.0f}  "
-            f"[{', '.join(f'{ratio:.0%}' for ratio in ratios)}]"
+            f"[{', '.join(f'{ratio:.0%}' for ratio in ratios)}]  "
+            f"{service_cpu:.3f}/{bare_cpu:.3f} ({bare_cpu / service_cpu:.0%})"
         )
         if "ops on" in runs[0]:
             on = statistics.median(run["ops on"]["rps"] for run in runs)
             changes = [run["ops on"]["rps"] / run["service"]["rps"] - 1 for run in runs]
             on_errors = sum(run["ops on"]["errors"] for run in runs)
+            on_cpu = statistics.median(run["ops on"]["cpu_ms"] for run in runs)
             print(
                 f"{'  logs, limits on':<22} {on:>12.0f} {statistics.median(changes):>+17.0%} "
-                f"{on_errors:.0f}  [{', '.join(f'{change:+.0%}' for change in changes)}]"
+                f"{on_errors:.0f}  [{', '.join(f'{change:+.0%}' for change in changes)}]  "
+                f"{on_cpu:.3f} ({on_cpu / service_cpu - 1:+.0%} CPU)"
+            )
+        if "before" in runs[0]:
+            old = statistics.median(run["before"]["rps"] for run in runs)
+            old_ratios = [run["before"]["rps"] / run["bare"]["rps"] for run in runs]
+            old_cpu = statistics.median(run["before"]["cpu_ms"] for run in runs)
+            print(
+                f"{'  before':<22} {old:>12.0f} {'':>10} {statistics.median(old_ratios):>6.0%} "
+                f"{statistics.median(run['before']['p99_ms'] for run in runs):>8.1f} "
+                f"{sum(run['before']['errors'] for run in runs):.0f}  "
+                f"[{', '.join(f'{ratio:.0%}' for ratio in old_ratios)}]  "
+                f"{old_cpu:.3f}/{bare_cpu:.3f} ({bare_cpu / old_cpu:.0%})"
             )
 
 

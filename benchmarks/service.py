@@ -99,6 +99,17 @@ def prepare_database(project: Path, name: str, *, users: int, posts: int) -> str
     return url
 
 
+# The process behind each base URL ``serving`` yields (for ``cpu_seconds``).
+SERVER_PIDS: dict[str, int] = {}
+
+
+def cpu_seconds(base: str) -> float:
+    """CPU time (user + system) the server at ``base`` has used so far (Linux /proc): divided
+    by the requests it served, a cost per request that the machine's load does not divide."""
+    stat = Path(f"/proc/{SERVER_PIDS[base]}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
 def serving(
     command: list[str], cwd: Path, env: dict[str, str], port: int, log: Path | None = None
@@ -121,9 +132,12 @@ def serving(
             process.kill()
             sys.exit(f"server did not start: {' '.join(command)}\n{log.read_text()}")
         time.sleep(0.1)
+    base = f"http://127.0.0.1:{port}"
+    SERVER_PIDS[base] = process.pid
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield base
     finally:
+        SERVER_PIDS.pop(base, None)
         process.terminate()
         try:
             process.wait(10)

@@ -61,7 +61,8 @@ DOMAIN_FILES = {
         "__init__ cli config constants dependencies exceptions models router schemas security"
         " service utils",
         "__init__ conftest test_api test_cli test_config test_dependencies test_email"
-        " test_limits_and_logs test_races test_roles test_router test_security test_token_cache",
+        " test_limits_and_logs test_me test_races test_roles test_router test_security"
+        " test_token_cache",
         "alembic/versions/2026-11-24_0817_d001c364c102_create_auth_tables.py",
         "alembic/versions/2026-11-30_1430_e2a7c41f0b93_add_user_display_name.py",
         "alembic/versions/2026-11-30_1800_98d6807d7fcf_add_auth_roles.py",

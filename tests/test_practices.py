@@ -309,6 +309,30 @@ VIOLATIONS = {
         ("assert decoded == [user.access_token]",),
         answer_set="auth",
     ),
+    "auth-me-serves-inactive-users": Violation(
+        "hot read of the current user",
+        replace(
+            "src/auth/service.py",
+            'USER.where(AuthUser.id == bindparam("user_id"), AuthUser.is_active)',
+            'USER.where(AuthUser.id == bindparam("user_id"))',
+        ),
+        [*PYTEST, "tests/auth/test_me.py"],
+        "tests/auth/test_me.py::test_an_inactive_user_is_403",
+        ("assert 200 == 403",),
+        answer_set="auth",
+    ),
+    "auth-me-deleted-user-is-403": Violation(
+        "hot read of the current user",
+        replace(
+            "src/auth/dependencies.py",
+            "is None:\n            raise InvalidToken\n        raise UserInactive",
+            "is None:\n            raise UserInactive\n        raise UserInactive",
+        ),
+        [*PYTEST, "tests/auth/test_me.py"],
+        "tests/auth/test_me.py::test_a_token_of_a_deleted_user_is_401",
+        ("assert 403 == 401",),
+        answer_set="auth",
+    ),
     "auth-cheap-hashes-deployed": Violation(
         "cheap password hashes only under testing",
         replace(

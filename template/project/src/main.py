@@ -79,8 +79,10 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, exceptions.http_error_handler)
     observability.instrument(app)
     app.include_router(health.router)
+    # Rate limits off: the default limit is not even resolved (a dependency less per request).
+    limits = [DEFAULT_LIMIT] if rate_limits.RATE_LIMIT_ENABLED else []
     for router in domain_routers():
-        app.include_router(router, responses=DOMAIN_RESPONSES, dependencies=[DEFAULT_LIMIT])
+        app.include_router(router, responses=DOMAIN_RESPONSES, dependencies=limits)
     return app
 
 

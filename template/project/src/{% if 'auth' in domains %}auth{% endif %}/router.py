@@ -9,6 +9,7 @@ from src.auth.config import auth_settings
 from src.auth.constants import LINK_REQUESTED, EmailTokenPurpose
 from src.auth.dependencies import (
     ActiveUserDep,
+    ActiveUserJSONDep,
     RefreshTokenCookie,
     UserManagerDep,
     ValidRefreshTokenDep,
@@ -40,7 +41,7 @@ from src.auth.schemas import (
     User,
     UserResponse,
 )
-from src.database import Database, DbDep
+from src.database import Database, DbDep, JSONBytes
 from src.exceptions import error_responses
 from src.pagination import PaginationDep
 from src.rate_limits import body_field, rate_limit
@@ -88,6 +89,7 @@ async def register_user(
     return created
 
 
+# A hot read (every client asks it): PostgreSQL builds the JSON, response_model= documents it.
 @router.get(
     "/users/me",
     status_code=status.HTTP_200_OK,
@@ -95,9 +97,9 @@ async def register_user(
     response_model=UserResponse,
     responses=error_responses(status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN),
 )
-async def get_my_user(user: ActiveUserDep) -> User:
+async def get_my_user(user: ActiveUserJSONDep) -> JSONBytes:
     """The user the access token belongs to."""
-    return user
+    return JSONBytes(user)
 
 
 @router.post(

@@ -31,13 +31,17 @@ from src.auth.constants import ADMIN_ROLE, ALL_PERMISSIONS, EmailTokenPurpose
 from src.auth.exceptions import LastAdmin, UserNotFound
 from src.auth.models import AuthEmailToken, AuthRefreshToken, AuthRole, AuthUser, AuthUserRole
 from src.auth.schemas import Credentials, ManagedUser, Recipient, RefreshToken, Role, User
-from src.database import Database, compile_query
+from src.database import Database, compile_query, json_row
 from src.exceptions import DatabaseConflict
 
 USER = select(
     AuthUser.id, AuthUser.email, AuthUser.display_name, AuthUser.is_active, AuthUser.created_at
 )
 USER_BY_ID = compile_query(USER.where(AuthUser.id == bindparam("user_id")))
+# Hot read (GET /auth/users/me): PostgreSQL builds the UserResponse of an active user.
+ACTIVE_USER_JSON = compile_query(
+    json_row(USER.where(AuthUser.id == bindparam("user_id"), AuthUser.is_active))
+)
 USER_ID_BY_EMAIL = compile_query(select(AuthUser.id).where(AuthUser.email == bindparam("email")))
 EMAIL_VERIFIED = AuthUser.email_verified_at.is_not(None).label("email_verified")
 CREDENTIALS = select(AuthUser.id, AuthUser.is_active, EMAIL_VERIFIED, AuthUser.password_hash)
@@ -170,6 +174,11 @@ LOCK_ADMINS = compile_query(
 
 async def get_user_by_id(db: Database, user_id: uuid.UUID) -> User | None:
     return await db.fetch_one(USER_BY_ID, User, user_id=user_id)
+
+
+async def get_active_user_json(db: Database, user_id: uuid.UUID) -> bytes | None:
+    """An active user as the JSON of a ``UserResponse``; None for an unknown or inactive one."""
+    return await db.fetch_json(ACTIVE_USER_JSON, user_id=user_id)
 
 
 async def email_exists(db: Database, *, email: str) -> bool:
