@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -26,6 +27,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LIMIT = 100
 
 
+@cache  # one app for the module's tests: building an app's routes takes longer than a test
 def items_app() -> FastAPI:
     app = create_app(Config(MAX_REQUEST_BODY_BYTES=LIMIT))
 
