@@ -5,8 +5,9 @@ Table and column names: lower_snake, singular tables; ``_at`` for datetimes, ``_
 """
 
 import re
+from functools import cache
+from typing import TYPE_CHECKING
 
-import inflect
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -19,15 +20,25 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.schema import ColumnCollectionConstraint
 
+if TYPE_CHECKING:
+    import inflect
+
 LOWER_SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 # Suffixes PostgreSQL itself uses, and ours: pkey, fkey, key (unique), check, idx.
 CONSTRAINT_NAME = re.compile(r"^[a-z][a-z0-9_]*_(pkey|fkey|key|check|idx)$")
-_inflect = inflect.engine()
+
+
+@cache
+def _inflect() -> "inflect.engine":
+    # Imported on first use: inflect's import takes over a second (typeguard instruments it).
+    import inflect
+
+    return inflect.engine()
 
 
 def is_singular(name: str) -> bool:
     last_word = name.rsplit("_", 1)[-1]
-    return _inflect.singular_noun(last_word) is False
+    return _inflect().singular_noun(last_word) is False
 
 
 def naming_rule_violations(metadata: MetaData) -> list[str]:

@@ -11,6 +11,8 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -26,6 +28,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LIMIT = 100
 
 
+@cache  # one app for the module's tests: building an app's routes takes longer than a test
 def items_app() -> FastAPI:
     app = create_app(Config(MAX_REQUEST_BODY_BYTES=LIMIT))
 
@@ -189,29 +192,65 @@ def get_when_up(url: str, timeout: float = 60) -> httpx.Response:
         except httpx.TransportError:
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.1)
+            time.sleep(0.02)
+
+
+@dataclass
+class Server:
+    """``uvicorn src.main:app`` with the Dockerfile's --log-config, in a process of its own."""
+
+    process: "subprocess.Popen[str]"
+    port: int
+
+    @classmethod
+    def start(cls) -> "Server":
+        port = free_port()
+        # Testing, as the suite (the developer's .env stays unread); JSON, as when deployed.
+        env = {**os.environ, "ENVIRONMENT": "testing", "LOG_FORMAT": "json"}
+        command = [sys.executable, "-m", "uvicorn", "src.main:app", "--port", str(port)]
+        process = subprocess.Popen(  # noqa: S603  # our own interpreter and arguments
+            [*command, "--log-config", "logging.ini"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        return cls(process, port)
+
+    def stop(self) -> str:
+        """Its whole output, once it has stopped."""
+        self.process.terminate()
+        output, _ = self.process.communicate(timeout=10)
+        return output
+
+
+# Started by start_early, for the uvicorn test.
+early_servers: list[Server] = []
+
+
+def start_early(session: pytest.Session) -> None:
+    """Called by tests/conftest.py before the first test: when the uvicorn test is selected,
+    its server starts now and imports the app while the tests before it run."""
+    name = test_uvicorn_logs_json_lines_through_logging_ini.__name__
+    if any(item.path == Path(__file__) and item.name == name for item in session.items):
+        early_servers.append(Server.start())
+        session.config.add_cleanup(stop_early_servers)
+
+
+def stop_early_servers() -> None:  # if the test never ran (deselected by -x, ^C)
+    for server in early_servers:
+        server.stop()
 
 
 def test_uvicorn_logs_json_lines_through_logging_ini() -> None:
     """The real server, with the Dockerfile's --log-config: every line it writes is JSON, and
     the request has one access line (uvicorn's own, with the raw path, is off)."""
-    port = free_port()
-    # Testing, as the suite (the developer's .env stays unread); JSON, as when deployed.
-    env = {**os.environ, "ENVIRONMENT": "testing", "LOG_FORMAT": "json"}
-    command = [sys.executable, "-m", "uvicorn", "src.main:app", "--port", str(port)]
-    server = subprocess.Popen(  # noqa: S603  # our own interpreter and arguments
-        [*command, "--log-config", "logging.ini"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = early_servers.pop() if early_servers else Server.start()
     try:
-        assert get_when_up(f"http://127.0.0.1:{port}/healthz?probe=1").status_code == 200
+        assert get_when_up(f"http://127.0.0.1:{server.port}/healthz?probe=1").status_code == 200
     finally:
-        server.terminate()
-        output, _ = server.communicate(timeout=10)
+        output = server.stop()
 
     lines = [json.loads(line) for line in output.splitlines()]
     assert any(line["logger"] == "uvicorn.error" for line in lines), output

@@ -2,6 +2,7 @@
 bodies, unknown fields, wrong methods. A test route stands in for the domains' routes."""
 
 from collections.abc import AsyncIterator
+from functools import cache
 
 import pytest
 from fastapi import FastAPI, Response, status
@@ -24,6 +25,7 @@ class Note(CustomModel):
     text: str
 
 
+@cache  # one app for the module's tests: building an app's routes takes longer than a test
 def notes_app(limit: int = LIMIT) -> FastAPI:
     app = create_app(Config(MAX_REQUEST_BODY_BYTES=limit, CORS_ORIGINS=["https://app.example.com"]))
 

@@ -1,10 +1,18 @@
-"""``python -m src.auth.cli create-admin``, run as operators run it: a process of its own, on the
-test database, the password on stdin."""
+"""``python -m src.auth.cli create-admin``, on the test database, the password on stdin.
 
+One run is a process of its own, as operators run it (the entry point, its exit status, a piped
+stdin, settings read from the environment); the others call the same ``main()`` in this process,
+in a thread of its own (``main`` runs its own event loop), with stdin and the output swapped:
+the same code from argument parsing on, at a fraction of a process start.
+"""
+
+import asyncio
+import io
 import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,6 +21,7 @@ from httpx import AsyncClient
 from sqlalchemy import URL, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from src.auth import cli
 from src.auth.constants import ADMIN_ROLE
 from src.main import app
 from tests.auth.conftest import PASSWORD, log_in, register
@@ -28,11 +37,17 @@ async def cleanup(engine: AsyncEngine) -> AsyncIterator[None]:
     await empty_tables(engine)
 
 
-def create_admin(
-    database_url: URL, email: str, stdin: str = ""
-) -> subprocess.CompletedProcess[str]:
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def create_admin_process(database_url: URL, email: str, stdin: str = "") -> Run:
+    """The command in a process of its own."""
     url = database_url.set(drivername="postgresql").render_as_string(hide_password=False)
-    return subprocess.run(  # noqa: S603 (our own command)
+    done = subprocess.run(  # noqa: S603 (our own command)
         [sys.executable, "-m", "src.auth.cli", "create-admin", email],
         cwd=PROJECT_ROOT,
         env={**os.environ, "DATABASE_URL": url},
@@ -42,6 +57,29 @@ def create_admin(
         timeout=60,
         check=False,
     )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+@dataclass
+class CreateAdmin:
+    """The command's ``main()`` in this process (the settings already name the test database)."""
+
+    capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch
+
+    async def __call__(self, email: str, stdin: str = "") -> Run:
+        self.capsys.readouterr()  # what came before is not the command's
+        self.monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))  # piped: not a terminal
+        returncode = await asyncio.to_thread(cli.main, ["create-admin", email])
+        output = self.capsys.readouterr()
+        return Run(returncode, output.out, output.err)
+
+
+@pytest.fixture
+def create_admin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> CreateAdmin:
+    return CreateAdmin(capsys, monkeypatch)
 
 
 async def roles(engine: AsyncEngine, email: str) -> list[str]:
@@ -58,9 +96,9 @@ async def roles(engine: AsyncEngine, email: str) -> list[str]:
 
 @pytest.mark.usefixtures("cleanup")
 async def test_create_admin_creates_then_is_idempotent(
-    engine: AsyncEngine, database_url: URL, committed_client: AsyncClient
+    engine: AsyncEngine, committed_client: AsyncClient, create_admin: CreateAdmin
 ) -> None:
-    created = create_admin(database_url, "Root@Example.com", stdin=f"{PASSWORD}\n")
+    created = await create_admin("Root@Example.com", stdin=f"{PASSWORD}\n")
 
     assert created.returncode == 0, created.stderr
     assert "created as an admin" in created.stdout
@@ -70,7 +108,7 @@ async def test_create_admin_creates_then_is_idempotent(
     assert listed.status_code == status.HTTP_200_OK
     assert [user["roles"] for user in listed.json()["items"]] == [[ADMIN_ROLE]]
 
-    again = create_admin(database_url, EMAIL)  # no password asked for an existing user
+    again = await create_admin(EMAIL)  # no password asked for an existing user
 
     assert again.returncode == 0, again.stderr
     assert "already an admin" in again.stdout
@@ -79,11 +117,11 @@ async def test_create_admin_creates_then_is_idempotent(
 
 @pytest.mark.usefixtures("cleanup")
 async def test_create_admin_promotes_an_existing_user(
-    engine: AsyncEngine, database_url: URL, committed_client: AsyncClient
+    engine: AsyncEngine, committed_client: AsyncClient, create_admin: CreateAdmin
 ) -> None:
     await register(committed_client, EMAIL)
 
-    promoted = create_admin(database_url, EMAIL)
+    promoted = await create_admin(EMAIL)
 
     assert promoted.returncode == 0, promoted.stderr
     assert "promoted to admin" in promoted.stdout
@@ -99,11 +137,24 @@ async def test_create_admin_promotes_an_existing_user(
     ],
 )
 async def test_create_admin_refuses_bad_input(
-    engine: AsyncEngine, database_url: URL, email: str, stdin: str, message: str
+    engine: AsyncEngine, create_admin: CreateAdmin, email: str, stdin: str, message: str
 ) -> None:
-    refused = create_admin(database_url, email, stdin=stdin)
+    refused = await create_admin(email, stdin=stdin)
 
     assert refused.returncode == 2
     assert message in refused.stderr
     assert stdin.strip() not in refused.stdout + refused.stderr
+    assert await roles(engine, EMAIL) == []
+
+
+@pytest.mark.usefixtures("cleanup")
+async def test_the_command_runs_as_operators_run_it(engine: AsyncEngine, database_url: URL) -> None:
+    """A process of its own: ``python -m`` reaches ``main``, whose status is the process's; it
+    reads the settings from the environment, the database (the user is looked up first), then
+    the piped password, which it refuses without printing it."""
+    refused = await asyncio.to_thread(create_admin_process, database_url, EMAIL, "weakpassword\n")
+
+    assert refused.returncode == 2
+    assert "password" in refused.stderr
+    assert "weakpassword" not in refused.stdout + refused.stderr
     assert await roles(engine, EMAIL) == []

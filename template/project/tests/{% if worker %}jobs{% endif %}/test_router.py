@@ -109,7 +109,7 @@ async def test_unknown_job_is_404(client: AsyncClient) -> None:
     assert response.json() == error(ErrorCode.JOB_NOT_FOUND)
 
 
-@pytest.mark.parametrize("job_id", ["not-a-job", "A" * 32, uuid.uuid4().hex + "0"])
+@pytest.mark.parametrize("job_id", ["not-a-job", "A" * 32, "f" * 33])
 async def test_malformed_job_id_is_422(client: AsyncClient, job_id: str) -> None:
     response = await client.get(app.url_path_for("get_job", job_id=job_id))
 
