@@ -2,7 +2,7 @@
 observability choice, logs and rate limits on (issue 13: at most 10 % fewer requests/s).
 
     uv run python benchmarks/operations.py [--seconds 10] [--connections 64] [--rounds 3]
-        [--redis URL]
+        [--redis URL] [--observability metrics,errors] [--env OTEL_TRACES_SAMPLER_ARG=0.1]
 
 Renders two services with auth and posts: "off" answers `observability=[]` and runs without
 rate limits or a log configuration; "on" answers every `observability` choice of copier.yml and
@@ -82,9 +82,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--redis", help="rate limits in this Redis (default: in memory)")
+    parser.add_argument(
+        "--observability", help="the choices of the on service, comma-separated (default: all)"
+    )
+    parser.add_argument(
+        "--env", action="append", default=[], help="KEY=VALUE for the on service (repeatable)"
+    )
     args = parser.parse_args()
 
-    choices = observability_choices()
+    choices = args.observability.split(",") if args.observability else observability_choices()
     projects = {}
     for name, observability in (("off", []), ("on", choices)):
         project = Path(tempfile.mkdtemp(prefix=f"bench-ops-{name}-")) / "service"
@@ -109,6 +115,7 @@ def main() -> None:
         }
         if args.redis:
             on["RATE_LIMIT_STORAGE_URL"] = args.redis
+        on.update(item.split("=", 1) for item in args.env)
         servers = {}
         for name, env in (("off", off), ("on", on)):
             port = free_port()
@@ -137,8 +144,8 @@ def main() -> None:
     print(
         f"off: observability=[], no rate limits, no log configuration; on: observability="
         f"{choices}, JSON logs, rate limits ({'Redis' if args.redis else 'memory'}), traces and "
-        f"error reports to a local sink. {args.connections} connections, {args.seconds} s per "
-        f"run, median of {args.rounds} interleaved rounds (per round in brackets)"
+        f"error reports to a local sink {args.env or ''}. {args.connections} connections, "
+        f"{args.seconds} s per run, median of {args.rounds} rounds (per round in brackets)"
     )
     print(f"{'endpoint':<22} {'off rps':>9} {'on rps':>9} {'change':>7}   cpu/request off → on")
     for endpoint in ENDPOINTS:
