@@ -17,6 +17,7 @@ Why not the ORM session at request time: the same query cost five times the CPU 
 """
 
 import json
+import logging
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -46,6 +47,8 @@ from sqlalchemy.sql.elements import ClauseElement
 
 from src.config import Config
 from src.exceptions import DatabaseConflict, DatabaseUnavailable, invalid_data_error
+
+logger = logging.getLogger(__name__)
 
 # The guide's convention, with %(column_0_N_name)s where it used %(column_0_name)s: two
 # multi-column unique constraints or foreign keys starting with the same column would collide.
@@ -257,7 +260,13 @@ class DatabasePool:
         if self._pool is not None:
             # Bounded: a connection whose statement was cancelled waits for the cancellation.
             proxy = cast("PoolConnectionProxy[asyncpg.Record]", connection)
-            await self._pool.release(proxy, timeout=self._config.DATABASE_CONNECT_TIMEOUT_SECONDS)
+            timeout = self._config.DATABASE_CONNECT_TIMEOUT_SECONDS
+            try:
+                await self._pool.release(proxy, timeout=timeout)
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                # asyncpg closed the connection (the pool opens another): the request's outcome,
+                # a result or a 503 already on its way, stands.
+                logger.warning("A database connection failed on release (%s)", type(error).__name__)
 
     def stats(self) -> tuple[int, int, int]:
         """Open connections, idle ones among them, and the most the pool opens (metrics)."""

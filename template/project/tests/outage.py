@@ -97,9 +97,16 @@ async def app_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
             yield client
 
 
-def outage_app(database: OutageDatabase, *, statement_timeout_seconds: float = 10) -> FastAPI:
+def outage_app(
+    database: OutageDatabase,
+    *,
+    statement_timeout_seconds: float = 10,
+    connect_timeout_seconds: float = 5,
+) -> FastAPI:
     """The app on ``database``, with its own pool."""
     config = Config(
-        DATABASE_URL=database.url, DATABASE_STATEMENT_TIMEOUT_SECONDS=statement_timeout_seconds
+        DATABASE_URL=database.url,
+        DATABASE_STATEMENT_TIMEOUT_SECONDS=statement_timeout_seconds,
+        DATABASE_CONNECT_TIMEOUT_SECONDS=connect_timeout_seconds,
     )
     return create_app(config)

@@ -43,11 +43,18 @@ async def test_stopped_database_is_a_503_then_recovers(outage_database: OutageDa
     assert after.status_code == status.HTTP_200_OK, "the service must reconnect by itself"
 
 
+# The connect timeout also bounds the wait for a cancelled statement when its connection goes
+# back to the pool: shorter than that wait, the release fails too (the answer stays a 503).
+@pytest.mark.parametrize("connect_timeout_seconds", [5, 0.5])
 async def test_frozen_database_is_a_503_after_the_statement_timeout(
-    outage_database: OutageDatabase,
+    outage_database: OutageDatabase, connect_timeout_seconds: float
 ) -> None:
     """Processes stopped, not crashed: nothing answers, nothing closes the connection."""
-    app = outage_app(outage_database, statement_timeout_seconds=0.5)
+    app = outage_app(
+        outage_database,
+        statement_timeout_seconds=0.5,
+        connect_timeout_seconds=connect_timeout_seconds,
+    )
     async with app_client(app) as client:
         assert (await client.get("/readyz")).status_code == status.HTTP_200_OK
 
