@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -149,14 +150,18 @@ async def test_every_line_of_a_request_carries_its_request_id(
 def test_json_lines_when_deployed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVIRONMENT", "production")
     record = logging.LogRecord("src.x", logging.WARNING, __file__, 1, "Hello %s", ("you",), None)
+    record.route = "/items/{item_id}"  # an extra field, after the fixed ones
 
     line = json.loads(logs.formatter().format(record))
 
+    fields = ["level", "logger", "message", "request_id", "user_id", "route", "timestamp"]
+    assert list(line) == fields
     assert line["level"] == "WARNING"
     assert line["logger"] == "src.x"
     assert line["message"] == "Hello you"
     assert line["request_id"] == "-"
-    assert "timestamp" in line
+    assert line["route"] == "/items/{item_id}"
+    assert line["timestamp"] == datetime.fromtimestamp(record.created, tz=UTC).isoformat()
 
 
 @pytest.mark.parametrize(
