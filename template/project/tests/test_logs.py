@@ -262,3 +262,19 @@ def test_uvicorn_logs_json_lines_through_logging_ini() -> None:
     assert not any("color_message" in line for line in lines)
     access = [line for line in lines if line["logger"] == "src.access"]
     assert [(line["route"], line["request_id"]) for line in access] == [("/healthz", "up-1")]
+
+
+def test_uvicorn_never_builds_its_access_line() -> None:
+    """uvicorn builds its access line (the raw path, quoted) for every request when a handler
+    could receive it, even one its level then drops: logging.ini leaves it none."""
+    code = "import logging; from src import logs; logs.configure(); "
+    code += "print(logging.getLogger('uvicorn.access').hasHandlers())"
+    result = subprocess.run(  # noqa: S603  # our own interpreter and code
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "ENVIRONMENT": "testing"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "False"
