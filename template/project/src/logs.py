@@ -11,12 +11,13 @@ import logging
 import logging.config
 import time
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from asgi_correlation_id import correlation_id
 from pythonjsonlogger.core import RESERVED_ATTRS
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.json import JsonEncoder, JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from src.config import BaseConfig
@@ -67,9 +68,24 @@ class TextFormatter(logging.Formatter):
 
 
 class JSONFormatter(JsonFormatter):
+    """python-json-logger's lines, with what it would redo for every line done once: one encoder
+    (``json.dumps(cls=...)`` builds one per line) and the timestamp as its ISO string (the
+    encoder's fallback for a datetime, which returns the same string)."""
+
+    encoder = JsonEncoder()
+
     def format(self, record: logging.LogRecord) -> str:
         _add_context(record)
         return super().format(record)
+
+    def add_fields(
+        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
+    ) -> None:
+        super().add_fields(log_data, record, message_dict)
+        log_data["timestamp"] = datetime.fromtimestamp(record.created, tz=UTC).isoformat()
+
+    def jsonify_log_record(self, log_data: dict[str, Any]) -> str:
+        return self.encoder.encode(log_data)
 
 
 def formatter(*args: Any, **kwargs: Any) -> logging.Formatter:
@@ -80,7 +96,6 @@ def formatter(*args: Any, **kwargs: Any) -> logging.Formatter:
             rename_fields={"levelname": "level", "name": "logger"},
             # uvicorn's extra copy of its message with terminal colours
             reserved_attrs=[*RESERVED_ATTRS, "color_message"],
-            timestamp=True,
         )
     return TextFormatter(TEXT_FORMAT)
 
@@ -113,19 +128,28 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_with_status)
         finally:
-            route = getattr(scope.get("route"), "path", None) or "(no route)"
-            duration_ms = round((time.perf_counter() - started) * 1000, 1)
-            access_logger.info(
-                "%s %s %s %.1fms",
-                scope["method"],
-                route,
-                status,
-                duration_ms,
-                extra={
-                    "method": scope["method"],
-                    "route": route,
-                    "status": status,
-                    "duration_ms": duration_ms,
-                },
-            )
+            if access_logger.isEnabledFor(logging.INFO):
+                self.log(scope, status, started)
             _user_id.reset(token)
+
+    def log(self, scope: Scope, status: int, started: float) -> None:
+        route = getattr(scope.get("route"), "path", None) or "(no route)"
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        method = scope["method"]
+        # What access_logger.info() does, less its walk up the stack for the caller: it is
+        # always this method.
+        record = access_logger.makeRecord(
+            access_logger.name,
+            logging.INFO,
+            __file__,
+            ACCESS_LINE_NUMBER,
+            "%s %s %s %.1fms",
+            (method, route, status, duration_ms),
+            None,
+            func="log",
+            extra={"method": method, "route": route, "status": status, "duration_ms": duration_ms},
+        )
+        access_logger.handle(record)
+
+
+ACCESS_LINE_NUMBER = AccessLogMiddleware.log.__code__.co_firstlineno

@@ -119,6 +119,7 @@ class RateLimiter:
         # Fixed windows: one counter per key, whatever the limit (a moving window keeps a time
         # per counted request); a burst across a window's edge can reach twice the limit.
         self.strategy = FixedWindowRateLimiter(self.storage)
+        self._items: dict[str, tuple[RateLimitItem, ...]] = {}
 
     def limits(self, name: str) -> tuple[RateLimitItem, ...]:
         return _parsed(getattr(self.config, f"RATE_LIMIT_{name.upper()}"))
@@ -127,7 +128,10 @@ class RateLimiter:
         """Count one request of ``key`` against limit ``name``; a 429 past it."""
         if not self.config.RATE_LIMIT_ENABLED:
             return
-        for item in self.limits(name):
+        # Looked up once per name (every request of a domain route checks one).
+        if (items := self._items.get(name)) is None:
+            items = self._items[name] = self.limits(name)
+        for item in items:
             try:
                 if await self.strategy.hit(item, name, key):
                     continue

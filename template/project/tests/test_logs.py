@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -149,14 +150,18 @@ async def test_every_line_of_a_request_carries_its_request_id(
 def test_json_lines_when_deployed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVIRONMENT", "production")
     record = logging.LogRecord("src.x", logging.WARNING, __file__, 1, "Hello %s", ("you",), None)
+    record.route = "/items/{item_id}"  # an extra field, after the fixed ones
 
     line = json.loads(logs.formatter().format(record))
 
+    fields = ["level", "logger", "message", "request_id", "user_id", "route", "timestamp"]
+    assert list(line) == fields
     assert line["level"] == "WARNING"
     assert line["logger"] == "src.x"
     assert line["message"] == "Hello you"
     assert line["request_id"] == "-"
-    assert "timestamp" in line
+    assert line["route"] == "/items/{item_id}"
+    assert line["timestamp"] == datetime.fromtimestamp(record.created, tz=UTC).isoformat()
 
 
 @pytest.mark.parametrize(
@@ -257,3 +262,19 @@ def test_uvicorn_logs_json_lines_through_logging_ini() -> None:
     assert not any("color_message" in line for line in lines)
     access = [line for line in lines if line["logger"] == "src.access"]
     assert [(line["route"], line["request_id"]) for line in access] == [("/healthz", "up-1")]
+
+
+def test_uvicorn_never_builds_its_access_line() -> None:
+    """uvicorn builds its access line (the raw path, quoted) for every request when a handler
+    could receive it, even one its level then drops: logging.ini leaves it none."""
+    code = "import logging; from src import logs; logs.configure(); "
+    code += "print(logging.getLogger('uvicorn.access').hasHandlers())"
+    result = subprocess.run(  # noqa: S603  # our own interpreter and code
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "ENVIRONMENT": "testing"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "False"
