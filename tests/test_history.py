@@ -54,6 +54,12 @@ ANSWER_SETS = {
     "no-domains": {},
     "auth-posts": {"domains": ["auth", "posts"]},
     "files-worker": {"domains": ["files"], "worker": True},
+    "everything": {
+        "domains": ["auth", "posts", "files"],
+        "worker": True,
+        "observability": ["metrics"],
+        "deploy": ["compose", "kubernetes"],
+    },
 }
 CASES = [Case(point, name, ANSWER_SETS[name]) for point, names in POINTS.items() for name in names]
 

@@ -1,7 +1,7 @@
 """A throwaway git repository of the template for update tests: this repository's real history,
 then the working tree as one more commit (uncommitted work is what gets tested).
 
-Tags are made here, never read from the clone: ``v0.1.0`` on its known commit, and ``NEW`` on the
+Tags are made here, never read from the clone: each release on its known commit, and ``NEW`` on the
 working tree, above any real release, so ``copier update`` without ``-r`` goes there as it goes
 to the newest release for a user.
 """
@@ -18,7 +18,7 @@ from tests.helpers import TEMPLATE_ROOT, run, run_unchecked
 
 NEW = "v99.0.0"
 # Release tags and the commits they name (git tag -l): recreated in the throwaway repository.
-RELEASES = {"v0.1.0": "e4b4153"}
+RELEASES = {"v0.1.0": "e4b4153", "v0.2.0": "f1dc131"}
 # Points of main's history the update tests start from, oldest first, with the answer sets each
 # is rendered with (tests/test_history.py): one per point, more where a point brought something
 # new (auth and posts at dbf1e37; scripts/new-domain at f4ec18d; the worker and files at
@@ -31,9 +31,10 @@ POINTS = {
     "f4ec18d": ("no-domains",),  # kind=domain: the tests add a domain as scripts/new-domain does
     "4f4f541": ("files-worker",),
     "e4b4153": ("auth-posts",),  # v0.1.0
+    "f1dc131": ("everything",),  # v0.2.0: roles, the worker's pool, rate limits, metrics
 }
 # Commits from which scripts/new-domain exists (its services get a generated domain too).
-NEW_DOMAIN_SINCE = ("f4ec18d", "4f4f541", "e4b4153")
+NEW_DOMAIN_SINCE = ("f4ec18d", "4f4f541", "e4b4153", "f1dc131")
 GIT = ["git", "-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
 SHALLOW_HELP = (
     "The update tests start from commits of this repository's history ({missing}), which this "
