@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ANSWER_SETS, run, server_database_url
+from tests.helpers import ANSWER_SETS, query, run, server_database_url
 from tests.test_shipping import image_command, worker_command
 
 # auth + posts + the worker (and files, which needs nothing running until a file is sent).
@@ -79,24 +79,6 @@ def shared_directory(prefix: str) -> Iterator[Path]:
 # --- PostgreSQL --------------------------------------------------------------------------------
 
 
-def _admin(project: Path, server: str, sql: str) -> str:
-    script = (
-        "import asyncio, sys, asyncpg\n"
-        "async def main():\n"
-        "    connection = await asyncpg.connect(sys.argv[1], statement_cache_size=0)\n"
-        "    print(await connection.fetchval(sys.argv[2]))\n"
-        "    await connection.close()\n"
-        "asyncio.run(main())\n"
-    )
-    python = str(project / ".venv" / "bin" / "python")
-    return run([python, "-c", script, server, sql], project).stdout
-
-
-def query(project: Path, url: str, sql: str) -> str:
-    """The first value of ``sql`` on ``url``, printed by the service's own asyncpg."""
-    return _admin(project, url, sql).strip()
-
-
 @contextlib.contextmanager
 def database(project: Path, purpose: str) -> Iterator[str]:
     """A new database on the server, migrated with the service's migrations; dropped after."""
@@ -104,13 +86,13 @@ def database(project: Path, purpose: str) -> Iterator[str]:
     assert server is not None, "needs a PostgreSQL server (DATABASE_URL or 127.0.0.1:5432)"
     name = unique_name(purpose)
     url = f"{server.rsplit('/', 1)[0]}/{name}"
-    _admin(project, server, f"CREATE DATABASE {name}")
+    query(project, server, f"CREATE DATABASE {name}")
     try:
         alembic = [str(project / ".venv" / "bin" / "alembic"), "upgrade", "head"]
         run(alembic, project, {"DATABASE_URL": url, "ENVIRONMENT": "production"})
         yield url
     finally:
-        _admin(project, server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        query(project, server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def delete_queue(project: Path, queue: str) -> None:

@@ -45,6 +45,10 @@ class AnswerSet:
     def deploy(self) -> list[str]:
         return list(self.answers.get("deploy", ["compose"]))
 
+    @property
+    def observability(self) -> list[str]:
+        return list(self.answers.get("observability", []))
+
 
 def package_files(package: str, src: str, tests: str, *other: str) -> set[str]:
     """``src/<package>/<module>.py`` and ``tests/<package>/<module>.py`` for the names given."""
@@ -225,6 +229,23 @@ def run_unchecked(
         timeout=timeout,
         check=False,
     )
+
+
+QUERY = """
+import asyncio, sys, asyncpg
+async def main(url, sql):
+    connection = await asyncpg.connect(url, statement_cache_size=0)
+    print(await connection.fetchval(sql))
+    await connection.close()
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+def query(project: Path, url: str, sql: str) -> str:
+    """The first value of ``sql`` on ``url`` (a statement without rows: "None"), run by the
+    service's own asyncpg (the template's environment has no driver)."""
+    python = str(project / ".venv" / "bin" / "python")
+    return run([python, "-c", QUERY, url, sql], project).stdout.strip()
 
 
 def server_database_url() -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import AnswerSet, run, server_database_url, service_env
+from tests.helpers import AnswerSet, query, run, server_database_url, service_env
 from tests.history import (
     ANSWERS,
     Edit,
@@ -130,32 +130,8 @@ def assert_answers_migrated(
     assert old_answers_data(new) == old_answers_data(fresh)
 
 
-CREATE_DATABASE = """
-import asyncio, sys, asyncpg
-async def main(server, name):
-    connection = await asyncpg.connect(server)
-    await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await connection.execute(f'CREATE DATABASE "{name}"')
-    await connection.close()
-asyncio.run(main(*sys.argv[1:]))
-"""
-DROP_DATABASE = """
-import asyncio, sys, asyncpg
-async def main(server, name):
-    connection = await asyncpg.connect(server)
-    await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await connection.close()
-asyncio.run(main(*sys.argv[1:]))
-"""
-TABLES = """
-import asyncio, sys, asyncpg
-async def main(url):
-    connection = await asyncpg.connect(url)
-    query = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-    print(*sorted(row[0] for row in await connection.fetch(query)))
-    await connection.close()
-asyncio.run(main(*sys.argv[1:]))
-"""
+# The tables of the database's public schema, space-separated.
+TABLES = "SELECT string_agg(tablename, ' ') FROM pg_tables WHERE schemaname = 'public'"
 # Tables of auth that came after the last release: the update must bring them through new
 # migrations, the release's own migrations untouched.
 NEW_AUTH_TABLES = {"auth_role", "auth_user_role"}
@@ -183,15 +159,15 @@ def test_update_from_the_last_release_passes_every_check(
     database = re.sub(r"_suite$", "_dev", env["TEST_DATABASE_URL"].rsplit("/", 1)[1])
     env["DATABASE_URL"] = f"{server.rsplit('/', 1)[0]}/{database}"
     run(["uv", "sync", "-q", "--python", DEEP.python_version], project, env)
-    python = str(project / ".venv/bin/python")
-    run([python, "-c", CREATE_DATABASE, server, database], project, env)
+    query(project, server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    query(project, server, f'CREATE DATABASE "{database}"')
     alembic = [str(project / ".venv/bin/alembic")]
 
     before = tree(project)
     copy_at(template_repo, project, answers(project)["_commit"], INVOICES)
     domain_base = {path: data for path, data in tree(project).items() if path not in before}
     run([*alembic, "upgrade", "head"], project, env)
-    released_tables = set(run([python, "-c", TABLES, env["DATABASE_URL"]], project).stdout.split())
+    released_tables = set(query(project, env["DATABASE_URL"], TABLES).split())
     assert not released_tables & NEW_AUTH_TABLES
     run([*alembic, "revision", "--autogenerate", "-m", "create invoices tables"], project, env)
     commit_all(project, "Add invoices")
@@ -233,7 +209,7 @@ def test_update_from_the_last_release_passes_every_check(
     run(["uv", "lock", "--check"], project, env)
     run(["uv", "sync", "--locked", "-q"], project, env)
     run([*alembic, "upgrade", "head"], project, env)
-    tables = set(run([python, "-c", TABLES, env["DATABASE_URL"]], project).stdout.split())
+    tables = set(query(project, env["DATABASE_URL"], TABLES).split())
     assert tables >= NEW_AUTH_TABLES | released_tables
     released_migrations = {path for path in base if path.startswith("alembic/versions/")}
     assert released_migrations
@@ -248,4 +224,4 @@ def test_update_from_the_last_release_passes_every_check(
     ):
         run([str(project / ".venv/bin" / check[0]), *check[1:]], project, env, timeout=900)
     # The development database goes with the test (a failed run's stays for a look).
-    run([python, "-c", DROP_DATABASE, server, database], project, env)
+    query(project, server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -448,7 +448,7 @@ def test_configuration_holds_no_secret(built: Built) -> None:
     assert "DATABASE_URL" in secrets
     assert ("AUTH_JWT_SECRET" in secrets) == ("auth" in built.answer_set.domains)
     assert ("REDIS_URL" in secrets) == bool(built.answer_set.answers.get("worker"))
-    observability = built.answer_set.answers.get("observability", [])
+    observability = built.answer_set.observability
     assert ("METRICS_TOKEN" in secrets) == ("metrics" in observability)
     assert ("SENTRY_DSN" in secrets) == ("errors" in observability)
     assert manifests.config["ENVIRONMENT"] == built.overlay

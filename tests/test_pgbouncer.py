@@ -33,13 +33,12 @@ from tests.cluster import (
     pgbouncer_command,
     pgbouncer_version,
     processes,
-    query,
     register_and_log_in,
     service_env,
     shared_directory,
     unique_name,
 )
-from tests.helpers import TEMPLATE_ROOT, AnswerSet
+from tests.helpers import TEMPLATE_ROOT, AnswerSet, query
 
 pytestmark = pytest.mark.deep
 

@@ -21,6 +21,7 @@ import pytest
 from tests.helpers import (
     DEPENDENCIES_AS_OF,
     TEMPLATE_ROOT,
+    query,
     run,
     run_unchecked,
     server_database_url,
@@ -129,30 +130,9 @@ def start_and_stop(project: Path, command: str, env: dict[str, str]) -> str:
 
 
 def server_databases(project: Path, server: str, prefix: str) -> set[str]:
-    """Names of the databases on ``server`` that start with ``prefix`` (the service's venv)."""
-    script = (
-        "import asyncio, sys, asyncpg\n"
-        "async def main():\n"
-        "    connection = await asyncpg.connect(sys.argv[1])\n"
-        "    rows = await connection.fetch('SELECT datname FROM pg_database')\n"
-        "    await connection.close()\n"
-        "    print('\\n'.join(row[0] for row in rows))\n"
-        "asyncio.run(main())\n"
-    )
-    listed = run([".venv/bin/python", "-c", script, server], project).stdout.split()
+    """Names of the databases on ``server`` that start with ``prefix``."""
+    listed = query(project, server, "SELECT string_agg(datname, ' ') FROM pg_database").split()
     return {name for name in listed if name.startswith(prefix)}
-
-
-def drop_database(project: Path, server: str, name: str) -> None:
-    script = (
-        "import asyncio, sys, asyncpg\n"
-        "async def main():\n"
-        "    connection = await asyncpg.connect(sys.argv[1])\n"
-        "    await connection.execute(f'DROP DATABASE IF EXISTS \"{sys.argv[2]}\" WITH (FORCE)')\n"
-        "    await connection.close()\n"
-        "asyncio.run(main())\n"
-    )
-    run([".venv/bin/python", "-c", script, server, name], project)
 
 
 @pytest.mark.deep
@@ -204,7 +184,7 @@ def test_service_commands_as_documented(database: str, template_repo: Path, tmp_
     finally:
         if server is not None and (project / ".venv").is_dir():
             left = server_databases(project, server, name)
-            drop_database(project, server, name)
+            query(project, server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     if server is None:
         assert (project / ".postgres" / "PG_VERSION").is_file()
         assert not (project / ".postgres" / "postmaster.pid").exists()  # stopped with the command

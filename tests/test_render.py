@@ -167,7 +167,7 @@ def test_expected_tree(answer_set: AnswerSet, rendered: Rendered) -> None:
         expected |= KUBERNETES_WORKER_FILES
     if answer_set.answers.get("client", False):
         expected |= CLIENT_FILES
-    observability = answer_set.answers.get("observability", [])
+    observability = answer_set.observability
     expected = expected.union(*(OBSERVABILITY_FILES[choice] for choice in observability))
     if answer_set.answers.get("worker", False):
         expected = expected.union(*(WORKER_OBSERVABILITY_FILES[c] for c in observability))
