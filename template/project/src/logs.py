@@ -57,8 +57,7 @@ def user_id() -> str | None:
 
 def _add_context(record: logging.LogRecord) -> None:
     record.request_id = correlation_id.get() or "-"
-    cell = _user_id.get()
-    record.user_id = cell[0] if cell else None
+    record.user_id = user_id()
 
 
 class TextFormatter(logging.Formatter):

@@ -8,7 +8,6 @@ uvicorn's proxy-headers middleware settles on: ``X-Forwarded-For`` counts only f
 limiter must not become an outage of the service.
 """
 
-import functools
 import logging
 import math
 import time
@@ -94,12 +93,6 @@ class RateLimitConfig(BaseConfig):
         return "memory://"
 
 
-@functools.lru_cache(maxsize=64)
-def _parsed(limit: str) -> tuple[RateLimitItem, ...]:
-    """A limit setting, parsed once (every request of a domain route checks one)."""
-    return tuple(parse_many(limit))
-
-
 class RateLimiter:
     """The limits of one app (``app.state.rate_limiter``) and the storage they count in."""
 
@@ -122,13 +115,13 @@ class RateLimiter:
         self._items: dict[str, tuple[RateLimitItem, ...]] = {}
 
     def limits(self, name: str) -> tuple[RateLimitItem, ...]:
-        return _parsed(getattr(self.config, f"RATE_LIMIT_{name.upper()}"))
+        return tuple(parse_many(getattr(self.config, f"RATE_LIMIT_{name.upper()}")))
 
     async def hit(self, name: str, key: str) -> None:
         """Count one request of ``key`` against limit ``name``; a 429 past it."""
         if not self.config.RATE_LIMIT_ENABLED:
             return
-        # Looked up once per name (every request of a domain route checks one).
+        # Parsed once per name (every request of a domain route checks one).
         if (items := self._items.get(name)) is None:
             items = self._items[name] = self.limits(name)
         for item in items:
