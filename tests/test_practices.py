@@ -317,8 +317,8 @@ VIOLATIONS = {
         "hot read of the current user",
         replace(
             "src/auth/service.py",
-            'USER.where(AuthUser.id == bindparam("user_id"), AuthUser.is_active)',
-            'USER.where(AuthUser.id == bindparam("user_id"))',
+            "json_row(ONE_USER.where(AuthUser.is_active))",
+            "json_row(ONE_USER)",
         ),
         [*PYTEST, "tests/auth/test_me.py"],
         "tests/auth/test_me.py::test_an_inactive_user_is_403",

@@ -37,11 +37,10 @@ from src.exceptions import DatabaseConflict
 USER = select(
     AuthUser.id, AuthUser.email, AuthUser.display_name, AuthUser.is_active, AuthUser.created_at
 )
-USER_BY_ID = compile_query(USER.where(AuthUser.id == bindparam("user_id")))
+ONE_USER = USER.where(AuthUser.id == bindparam("user_id"))
+USER_BY_ID = compile_query(ONE_USER)
 # Hot read (GET /auth/users/me): PostgreSQL builds the UserResponse of an active user.
-ACTIVE_USER_JSON = compile_query(
-    json_row(USER.where(AuthUser.id == bindparam("user_id"), AuthUser.is_active))
-)
+ACTIVE_USER_JSON = compile_query(json_row(ONE_USER.where(AuthUser.is_active)))
 USER_ID_BY_EMAIL = compile_query(select(AuthUser.id).where(AuthUser.email == bindparam("email")))
 EMAIL_VERIFIED = AuthUser.email_verified_at.is_not(None).label("email_verified")
 CREDENTIALS = select(AuthUser.id, AuthUser.is_active, EMAIL_VERIFIED, AuthUser.password_hash)

@@ -128,8 +128,8 @@ async def list_user_posts(
     creator_id: ValidCreatorIdDep, db: DbDep, page: PaginationDep, viewer: ViewerIdDep
 ) -> PostPage:
     """Posts created by one user (their drafts for themselves only), most recently active first."""
-    items, total = await service.list_posts(
-        db, limit=page.limit, offset=page.offset, viewer_id=viewer, creator_id=creator_id
+    items, total = await service.list_user_posts(
+        db, creator_id=creator_id, limit=page.limit, offset=page.offset, viewer_id=viewer
     )
     return PostPage(items=items, total=total, limit=page.limit, offset=page.offset)
 

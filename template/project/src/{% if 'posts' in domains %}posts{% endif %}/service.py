@@ -56,13 +56,13 @@ PAGE = (
 COUNT = select(func.count()).select_from(Post).where(VISIBLE)
 BY_CREATOR = Post.creator_id == bindparam("creator_id")
 
-GET_POST = compile_query(POST.where(Post.id == bindparam("post_id"), VISIBLE))
-LIST_POSTS = compile_query(PAGE)
+VISIBLE_POST = POST.where(Post.id == bindparam("post_id"), VISIBLE)
+
+GET_POST = compile_query(VISIBLE_POST)
 LIST_USER_POSTS = compile_query(PAGE.where(BY_CREATOR))
-COUNT_POSTS = compile_query(COUNT)
 COUNT_USER_POSTS = compile_query(COUNT.where(BY_CREATOR))
 # Hot reads: PostgreSQL builds the response's JSON (a PostResponse, a PostPage).
-GET_POST_JSON = compile_query(json_row(POST.where(Post.id == bindparam("post_id"), VISIBLE)))
+GET_POST_JSON = compile_query(json_row(VISIBLE_POST))
 LIST_POSTS_JSON = compile_query(json_page(POST.where(VISIBLE), order_by=ORDER, total=COUNT))
 INSERT_POST = compile_query(
     insert(Post)
@@ -111,24 +111,23 @@ async def list_posts_json(
     return page
 
 
-async def list_posts(
+async def list_user_posts(
     db: Database,
     *,
+    creator_id: uuid.UUID,
     limit: int,
     offset: int,
     viewer_id: uuid.UUID | None,
-    creator_id: uuid.UUID | None = None,
 ) -> tuple[list[PostResponse], int]:
-    """One page of posts, most recently active first, and the total count (one query)."""
+    """One page of a user's posts, most recently active first, and the total count (one
+    query)."""
     params = {"limit": limit, "offset": offset, "viewer_id": viewer_id, "creator_id": creator_id}
-    rows = await db.fetch_all(
-        LIST_POSTS if creator_id is None else LIST_USER_POSTS, PostPageRow, **params
-    )
+    rows = await db.fetch_all(LIST_USER_POSTS, PostPageRow, **params)
     if rows:
         return list[PostResponse](rows), rows[0].total
     # Past the last page (or nothing at all): the window had no row to carry the total.
-    count = COUNT_POSTS if creator_id is None else COUNT_USER_POSTS
-    return [], await db.fetch_value(count, int, viewer_id=viewer_id, creator_id=creator_id) or 0
+    count = await db.fetch_value(COUNT_USER_POSTS, int, viewer_id=viewer_id, creator_id=creator_id)
+    return [], count or 0
 
 
 async def create_post(
