@@ -33,6 +33,7 @@ EMAIL = "root@example.com"
 
 @pytest.fixture
 async def cleanup(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Empty the tables the command wrote (``committed_client`` does it for the tests using it)."""
     yield
     await empty_tables(engine)
 
@@ -94,7 +95,6 @@ async def roles(engine: AsyncEngine, email: str) -> list[str]:
         return list(result.scalars())
 
 
-@pytest.mark.usefixtures("cleanup")
 async def test_create_admin_creates_then_is_idempotent(
     engine: AsyncEngine, committed_client: AsyncClient, create_admin: CreateAdmin
 ) -> None:
@@ -115,7 +115,6 @@ async def test_create_admin_creates_then_is_idempotent(
     assert await roles(engine, EMAIL) == [ADMIN_ROLE]
 
 
-@pytest.mark.usefixtures("cleanup")
 async def test_create_admin_promotes_an_existing_user(
     engine: AsyncEngine, committed_client: AsyncClient, create_admin: CreateAdmin
 ) -> None:
