@@ -122,7 +122,7 @@ async def engine(database_url: URL) -> AsyncIterator[AsyncEngine]:
     await recreate_database(database_url)
     engine = create_async_engine(database_url)
     await run_alembic(engine, lambda config: command.upgrade(config, "head"))
-    SEEDED_TABLES.update(await tables(engine, with_rows=True))
+    SEEDED_TABLES.update(await tables_with_rows(engine))
     yield engine
     await engine.dispose()
     await recreate_database(database_url, create=False)
@@ -231,23 +231,16 @@ async def client(connection: "Connection") -> AsyncIterator[AsyncClient]:
 SEEDED_TABLES: set[str] = set()
 
 
-async def tables(engine: AsyncEngine, *, with_rows: bool = False) -> list[str]:
+async def tables_with_rows(engine: AsyncEngine) -> list[str]:
     async with engine.connect() as connection:
-        names = list(
-            (
-                await connection.execute(
-                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-                )
-            ).scalars()
-        )
-        if with_rows:
-            names = [
-                name
-                for name in names
-                # Names from the catalog, not from input.
-                if (await connection.execute(text(f'SELECT EXISTS (TABLE "{name}")'))).scalar()
-            ]
-    return names
+        query = text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        names = (await connection.execute(query)).scalars().all()
+        return [
+            name
+            for name in names
+            # Names from the catalog, not from input.
+            if (await connection.execute(text(f'SELECT EXISTS (TABLE "{name}")'))).scalar()
+        ]
 
 
 async def empty_tables(engine: AsyncEngine) -> None:
