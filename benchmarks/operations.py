@@ -30,9 +30,8 @@ import yaml
 from posts import ENDPOINTS, access_token
 from service import (
     JWT_SECRET,
-    cpu_seconds,
     free_port,
-    load,
+    interleaved_rounds,
     prepare_database,
     prepare_service,
     serving,
@@ -125,21 +124,14 @@ def main() -> None:
             base = stack.enter_context(serving(command, projects[name], env, port))
             servers[name] = base
 
-        options = {"connections": args.connections, "headers": headers}
-        for base in servers.values():
-            for path in ENDPOINTS.values():
-                load(base + path, seconds=2, **options)  # warm-up
-        rounds: list[dict[str, dict[str, dict[str, float]]]] = []
-        for _ in range(args.rounds):
-            results: dict[str, dict[str, dict[str, float]]] = {}
-            for endpoint, path in ENDPOINTS.items():
-                for name, base in servers.items():
-                    before = cpu_seconds(base)
-                    result = load(base + path, seconds=args.seconds, **options)
-                    requests = result["rps"] * args.seconds
-                    result["cpu_us"] = (cpu_seconds(base) - before) / requests * 1e6
-                    results.setdefault(endpoint, {})[name] = result
-            rounds.append(results)
+        rounds = interleaved_rounds(
+            servers,
+            ENDPOINTS,
+            seconds=args.seconds,
+            rounds=args.rounds,
+            connections=args.connections,
+            headers=headers,
+        )
 
     print(
         f"off: observability=[], no rate limits, no log configuration; on: observability="
@@ -153,8 +145,8 @@ def main() -> None:
         off_rps = statistics.median(run["off"]["rps"] for run in runs)
         on_rps = statistics.median(run["on"]["rps"] for run in runs)
         changes = [run["on"]["rps"] / run["off"]["rps"] - 1 for run in runs]
-        cpu_off = statistics.median(run["off"]["cpu_us"] for run in runs)
-        cpu_on = statistics.median(run["on"]["cpu_us"] for run in runs)
+        cpu_off = statistics.median(run["off"]["cpu_ms"] * 1000 for run in runs)
+        cpu_on = statistics.median(run["on"]["cpu_ms"] * 1000 for run in runs)
         errors = sum(run[name]["errors"] for run in runs for name in ("off", "on"))
         print(
             f"{endpoint:<22} {off_rps:>9.0f} {on_rps:>9.0f} {statistics.median(changes):>+7.0%}   "

@@ -24,9 +24,8 @@ from pathlib import Path
 
 from service import (
     JWT_SECRET,
-    cpu_seconds,
     free_port,
-    load,
+    interleaved_rounds,
     prepare_database,
     prepare_service,
     serving,
@@ -188,26 +187,19 @@ def main() -> None:
 
     # Both apps serve at once (an idle one costs nothing) and take turns on each endpoint, so
     # a change in the machine's load hits both; each round gives a ratio, the table the median.
-    rounds: list[dict[str, dict[str, dict[str, float]]]] = []
     with contextlib.ExitStack() as stack:
         bases = {
             name: stack.enter_context(serving(command, cwd, env, port))
             for name, (command, env, port, cwd) in apps.items()
         }
-        options = {"connections": args.connections, "headers": headers}
-        for base in bases.values():
-            for path in ENDPOINTS.values():
-                load(base + path, seconds=2, **options)  # warm-up
-        for _ in range(args.rounds):
-            results: dict[str, dict[str, dict[str, float]]] = {}
-            for endpoint, path in ENDPOINTS.items():
-                for name, base in bases.items():
-                    before = cpu_seconds(base)
-                    result = load(base + path, seconds=args.seconds, **options)
-                    served = result["rps"] * args.seconds
-                    result["cpu_ms"] = (cpu_seconds(base) - before) * 1000 / max(served, 1)
-                    results.setdefault(endpoint, {})[name] = result
-            rounds.append(results)
+        rounds = interleaved_rounds(
+            bases,
+            ENDPOINTS,
+            seconds=args.seconds,
+            rounds=args.rounds,
+            connections=args.connections,
+            headers=headers,
+        )
 
     print(
         f"{args.connections} connections, {args.seconds} s per run, one uvicorn worker each, "

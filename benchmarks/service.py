@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -191,6 +192,39 @@ def load(
         "timeouts": int(timeouts.group(1)) if timeouts else 0,
         "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
     }
+
+
+Rounds = list[dict[str, dict[str, dict[str, float]]]]
+
+
+def interleaved_rounds(
+    bases: dict[str, str],
+    endpoints: dict[str, str],
+    *,
+    seconds: int,
+    rounds: int,
+    connections: int,
+    headers: dict[str, str] | None = None,
+) -> Rounds:
+    """Load every server (name → base URL) on every endpoint in turn, ``rounds`` times, after a
+    warm-up: servers serving at once take turns, so a change in the machine's load hits them
+    all. Each round maps endpoint → server → ``load``'s numbers plus ``cpu_ms``, the server's
+    CPU time per request served."""
+    options: dict[str, Any] = {"connections": connections, "headers": headers}
+    for base in bases.values():
+        for path in endpoints.values():
+            load(base + path, seconds=2, **options)  # warm-up
+    results: Rounds = []
+    for _ in range(rounds):
+        results.append({})
+        for endpoint, path in endpoints.items():
+            for name, base in bases.items():
+                before = cpu_seconds(base)
+                result = load(base + path, seconds=seconds, **options)
+                served = result["rps"] * seconds
+                result["cpu_ms"] = (cpu_seconds(base) - before) * 1000 / max(served, 1)
+                results[-1].setdefault(endpoint, {})[name] = result
+    return results
 
 
 def _ms(text: str) -> float:
