@@ -110,3 +110,29 @@ async def test_storage_down_is_503(
 
     assert response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
     assert response.json() == error(ErrorCode.STORAGE_UNAVAILABLE)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/pl\x00ain", "text/plain\x01", "text/\u00e9t\u00e9", "plain", "x/" + "y" * 300],
+)
+async def test_upload_with_a_content_type_that_is_no_media_type_is_refused(
+    client: AsyncClient, write_headers: dict[str, str], s3: Any, content_type: str
+) -> None:
+    """The part's Content-Type is stored and served back with every download: a NUL in it was
+    a 500 (after the object was stored), a non-ASCII one came back garbled."""
+    body = (
+        '--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
+        f"Content-Type: {content_type}\r\n\r\nhello\r\n--b--\r\n"
+    ).encode()
+    stored = s3.list_objects_v2(Bucket=storage_settings.BUCKET).get("KeyCount")
+
+    response = await client.post(
+        app.url_path_for("upload_file"),
+        content=body,
+        headers={**write_headers, "Content-Type": "multipart/form-data; boundary=b"},
+    )
+
+    assert response.status_code == status.HTTP_400_BAD_REQUEST, response.text
+    assert response.json() == error(ErrorCode.CONTENT_TYPE_NOT_VALID)
+    assert s3.list_objects_v2(Bucket=storage_settings.BUCKET).get("KeyCount") == stored
