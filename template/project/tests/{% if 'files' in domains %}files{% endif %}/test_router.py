@@ -136,3 +136,22 @@ async def test_upload_with_a_content_type_that_is_no_media_type_is_refused(
     assert response.status_code == status.HTTP_400_BAD_REQUEST, response.text
     assert response.json() == error(ErrorCode.CONTENT_TYPE_NOT_VALID)
     assert s3.list_objects_v2(Bucket=storage_settings.BUCKET).get("KeyCount") == stored
+
+
+async def test_the_link_downloads_a_page_instead_of_opening_it(
+    client: AsyncClient, write_headers: dict[str, str]
+) -> None:
+    """An uploaded page keeps its Content-Type, and its link makes a browser save it: opened,
+    its scripts would run on the storage's origin."""
+    page = b"<script>alert(document.domain)</script>"
+    response = await client.post(
+        app.url_path_for("upload_file"),
+        files={"file": ("page.html", page, "text/html")},
+        headers=write_headers,
+    )
+    assert response.status_code == status.HTTP_201_CREATED
+    found = await client.get(app.url_path_for("get_file", file_id=response.json()["id"]))
+    async with httpx.AsyncClient() as storage:
+        download = await storage.get(found.json()["download_url"])
+    assert download.content == page
+    assert download.headers["content-disposition"] == "attachment"
