@@ -8,10 +8,12 @@ Renders two services with auth and posts: "off" answers `observability=[]` and r
 rate limits or a log configuration; "on" answers every `observability` choice of copier.yml and
 runs with `logging.ini` (JSON lines to stdout, as deployed; /dev/null here), rate limits
 counting (in memory, or in Redis with --redis) but never tripping, `METRICS_TOKEN`, and traces
-and error reports sent to a local sink that accepts them (OTLP over HTTP, Sentry's envelopes):
-what a deployed service pays, short of a network hop. Both serve at once, one uvicorn worker
-each, and take turns under wrk. Besides requests/s (noisy on a busy machine), each run reads
-the server's CPU time per request from /proc, which another process's load moves much less.
+and error reports sent to a local sink that accepts them (OTLP over HTTP, Sentry's envelopes),
+the traces sampled as the service ships (the `OTEL_TRACES_*` lines of its `.env.example`, as
+its Kubernetes config map; `--env OTEL_TRACES_SAMPLER_ARG=1` keeps every trace): what a
+deployed service pays, short of a network hop. Both serve at once, one uvicorn worker each, and
+take turns under wrk. Besides requests/s (noisy on a busy machine), each run reads the server's
+CPU time per request from /proc, which another process's load moves much less.
 """
 
 from __future__ import annotations
@@ -75,6 +77,13 @@ def sink() -> Iterator[int]:
         server.shutdown()
 
 
+def shipped_sampling(project: Path) -> dict[str, str]:
+    """The trace sampling the service ships: the uncommented ``OTEL_TRACES_*`` lines of its
+    ``.env.example`` (none: the SDK keeps every trace)."""
+    lines = (project / ".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line.startswith("OTEL_TRACES_"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -114,7 +123,9 @@ def main() -> None:
         }
         if args.redis:
             on["RATE_LIMIT_STORAGE_URL"] = args.redis
+        on.update(shipped_sampling(projects["on"]))
         on.update(item.split("=", 1) for item in args.env)
+        sampling = {key: value for key, value in on.items() if key.startswith("OTEL_TRACES_")}
         servers = {}
         for name, env in (("off", off), ("on", on)):
             port = free_port()
@@ -124,6 +135,7 @@ def main() -> None:
             base = stack.enter_context(serving(command, projects[name], env, port))
             servers[name] = base
 
+        load = os.getloadavg()
         rounds = interleaved_rounds(
             servers,
             ENDPOINTS,
@@ -135,9 +147,10 @@ def main() -> None:
 
     print(
         f"off: observability=[], no rate limits, no log configuration; on: observability="
-        f"{choices}, JSON logs, rate limits ({'Redis' if args.redis else 'memory'}), traces and "
-        f"error reports to a local sink {args.env or ''}. {args.connections} connections, "
-        f"{args.seconds} s per run, median of {args.rounds} rounds (per round in brackets)"
+        f"{choices}, JSON logs, rate limits ({'Redis' if args.redis else 'memory'}), traces "
+        f"({sampling or 'all kept'}) and error reports to a local sink {args.env or ''}. "
+        f"{args.connections} connections, {args.seconds} s per run, median of {args.rounds} "
+        f"rounds (per round in brackets), load average {load[0]:.1f} → {os.getloadavg()[0]:.1f}"
     )
     print(f"{'endpoint':<22} {'off rps':>9} {'on rps':>9} {'change':>7}   cpu/request off → on")
     for endpoint in ENDPOINTS:

@@ -1,7 +1,7 @@
 """Requests/s of the hot reads against a bare Starlette + asyncpg handler running the same SQL.
 
     uv run python benchmarks/posts.py [--seconds 10] [--connections 64] [--rounds 3]
-        [--project PATH] [--database NAME] [--ops] [--before PATH]
+        [--project PATH] [--database NAME] [--ops] [--before PATH] [--floor]
 
 Renders the template with auth and posts (or uses --project), installs it, seeds a fresh
 database (BENCH_DATABASE_URL, DATABASE_URL or the PostgreSQL at 127.0.0.1:5432), then serves
@@ -11,6 +11,10 @@ handler decodes it with PyJWT too). The target: the service reaches 70 % of the 
 
 Besides requests/s, each server's CPU time per request (from /proc): on a shared machine the
 requests/s of both apps move with the load, their CPU per request much less.
+
+--floor serves a third app, FastAPI's floor: the bare handler's functions and queries behind
+FastAPI routes (a path parameter validated as a UUID), with no middleware and no dependency.
+No FastAPI service can beat it, so it tells what of the gap FastAPI itself takes.
 """
 
 from __future__ import annotations
@@ -118,6 +122,35 @@ app = Starlette(
 )
 '''
 
+FLOOR_APP = '''
+"""FastAPI's floor: bare_app's queries and handlers behind FastAPI routes, nothing else."""
+
+import uuid
+
+from fastapi import FastAPI, Request
+from starlette.responses import Response
+
+import bare_app
+
+app = FastAPI(lifespan=bare_app.lifespan)
+
+
+@app.get("/posts/{post_id}")
+async def get_post(post_id: uuid.UUID) -> Response:
+    row = await bare_app.pool.fetchrow(bare_app.GET, post_id)
+    return bare_app.dumps(dict(row)) if row else Response(status_code=404)
+
+
+@app.get("/posts")
+async def list_posts(request: Request) -> Response:
+    return await bare_app.list_posts(request)
+
+
+@app.get("/auth/users/me")
+async def get_me(request: Request) -> Response:
+    return await bare_app.get_me(request)
+'''
+
 POST_ID = "00000000-0000-0000-0000-0000000f4241"  # the second seeded post (uuid int 10**6 + 1)
 ENDPOINTS = {
     "GET /posts/{post_id}": f"/posts/{POST_ID}",
@@ -161,11 +194,13 @@ def main() -> None:
     parser.add_argument("--ops", action="store_true", help="also run with logs and limits on")
     # Before and after a change, in the same rounds: an installed render of the old template.
     parser.add_argument("--before", type=Path, help="an installed service to compare with")
+    parser.add_argument("--floor", action="store_true", help="also serve FastAPI's floor")
     args = parser.parse_args()
 
     project = prepare_service(args.project, ["auth", "posts"])
     url = prepare_database(project, args.database, users=100, posts=2000)
     (project / "bare_app.py").write_text(BARE_APP)
+    (project / "floor_app.py").write_text(FLOOR_APP)
     service_env = {"DATABASE_URL": url, "ENVIRONMENT": "production", "AUTH_JWT_SECRET": JWT_SECRET}
     # Long enough for the whole run.
     token = access_token(project, {**os.environ, **service_env, "AUTH_JWT_EXP": "PT1H"})
@@ -181,6 +216,13 @@ def main() -> None:
         command = [*uvicorn(project, "src.main:app", port := free_port()), "--log-config"]
         ops_on = {**service_env, "RATE_LIMIT_DEFAULT": "1000000/minute"}
         apps["ops on"] = ([*command, "logging.ini"], ops_on, port, project)
+    if args.floor:
+        apps["floor"] = (
+            uvicorn(project, "floor_app:app", port := free_port()),
+            bare_env,
+            port,
+            project,
+        )
     if args.before:
         command = uvicorn(args.before, "src.main:app", port := free_port())
         apps["before"] = (command, ops_off, port, args.before)
@@ -211,20 +253,9 @@ def main() -> None:
     )
     for endpoint in ENDPOINTS:
         runs = [results[endpoint] for results in rounds]
-        ratios = [run["service"]["rps"] / run["bare"]["rps"] for run in runs]
-        service = statistics.median(run["service"]["rps"] for run in runs)
-        bare = statistics.median(run["bare"]["rps"] for run in runs)
-        p99 = statistics.median(run["service"]["p99_ms"] for run in runs)
-        errors = sum(run["service"]["errors"] for run in runs)
-        bare_errors = sum(run["bare"]["errors"] for run in runs)
         service_cpu = statistics.median(run["service"]["cpu_ms"] for run in runs)
-        bare_cpu = statistics.median(run["bare"]["cpu_ms"] for run in runs)
-        print(
-            f"{endpoint:<22} {service:>12.0f} {bare:>10.0f} {statistics.median(ratios):>6.0%} "
-            f"{p99:>8.1f} {errors:.0f}/{bare_errors:.0f}  "
-            f"[{', '.join(f'{ratio:.0%}' for ratio in ratios)}]  "
-            f"{service_cpu:.3f}/{bare_cpu:.3f} ({bare_cpu / service_cpu:.0%})"
-        )
+        bare = statistics.median(run["bare"]["rps"] for run in runs)
+        print_against_bare(endpoint, runs, "service", f"{bare:>10.0f}")
         if "ops on" in runs[0]:
             on = statistics.median(run["ops on"]["rps"] for run in runs)
             changes = [run["ops on"]["rps"] / run["service"]["rps"] - 1 for run in runs]
@@ -235,17 +266,29 @@ def main() -> None:
                 f"{on_errors:.0f}  [{', '.join(f'{change:+.0%}' for change in changes)}]  "
                 f"{on_cpu:.3f} ({on_cpu / service_cpu - 1:+.0%} CPU)"
             )
-        if "before" in runs[0]:
-            old = statistics.median(run["before"]["rps"] for run in runs)
-            old_ratios = [run["before"]["rps"] / run["bare"]["rps"] for run in runs]
-            old_cpu = statistics.median(run["before"]["cpu_ms"] for run in runs)
-            print(
-                f"{'  before':<22} {old:>12.0f} {'':>10} {statistics.median(old_ratios):>6.0%} "
-                f"{statistics.median(run['before']['p99_ms'] for run in runs):>8.1f} "
-                f"{sum(run['before']['errors'] for run in runs):.0f}  "
-                f"[{', '.join(f'{ratio:.0%}' for ratio in old_ratios)}]  "
-                f"{old_cpu:.3f}/{bare_cpu:.3f} ({bare_cpu / old_cpu:.0%})"
-            )
+        for name, label in (("floor", "  FastAPI floor"), ("before", "  before")):
+            if name in runs[0]:
+                print_against_bare(label, runs, name, f"{'':>10}")
+
+
+def print_against_bare(
+    label: str, runs: list[dict[str, dict[str, float]]], name: str, bare: str
+) -> None:
+    """One line: ``name``'s requests/s, its ratio to the bare handler's (per round in brackets),
+    p99, errors and CPU per request against the bare handler's."""
+    rps = statistics.median(run[name]["rps"] for run in runs)
+    ratios = [run[name]["rps"] / run["bare"]["rps"] for run in runs]
+    p99 = statistics.median(run[name]["p99_ms"] for run in runs)
+    errors = sum(run[name]["errors"] for run in runs)
+    bare_errors = sum(run["bare"]["errors"] for run in runs)
+    cpu = statistics.median(run[name]["cpu_ms"] for run in runs)
+    bare_cpu = statistics.median(run["bare"]["cpu_ms"] for run in runs)
+    print(
+        f"{label:<22} {rps:>12.0f} {bare} {statistics.median(ratios):>6.0%} "
+        f"{p99:>8.1f} {errors:.0f}/{bare_errors:.0f}  "
+        f"[{', '.join(f'{ratio:.0%}' for ratio in ratios)}]  "
+        f"{cpu:.3f}/{bare_cpu:.3f} ({bare_cpu / cpu:.0%})"
+    )
 
 
 if __name__ == "__main__":

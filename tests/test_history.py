@@ -60,6 +60,13 @@ ANSWER_SETS = {
         "observability": ["metrics"],
         "deploy": ["compose", "kubernetes"],
     },
+    "operations": {
+        "domains": ["auth", "posts", "files"],
+        "worker": True,
+        "observability": ["metrics", "errors", "tracing"],
+        "deploy": ["compose", "kubernetes"],
+        "client": True,
+    },
 }
 CASES = [Case(point, name, ANSWER_SETS[name]) for point, names in POINTS.items() for name in names]
 

@@ -42,6 +42,8 @@ MAX_CONNECTIONS = 100
 RESERVED_CONNECTIONS = 10
 # Set by the manifests for uvicorn, not by the service's settings classes.
 UVICORN_VARIABLES = {"FORWARDED_ALLOW_IPS"}
+# Read by the OpenTelemetry SDK (with tracing), not by the service's settings classes.
+OTEL_VARIABLES = {"OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG"}
 # Settings the ConfigMap may set before the service reads them (none at the moment).
 PENDING_SETTINGS: set[str] = set()
 WORKLOADS = {"Deployment", "Job"}
@@ -748,7 +750,17 @@ routes = {
     if "GET" in (getattr(context.original_route, "methods", None) or set())
 }
 uvicorn_options = {"UVICORN_" + param.name.upper() for param in uvicorn_cli.params}
-facts = {"settings": sorted(settings), "routes": routes, "uvicorn": sorted(uvicorn_options)}
+try:  # the sampler the SDK built from the OTEL_* variables
+    from src.observability import tracing
+    sampler = tracing.provider().sampler.get_description()
+except ImportError:
+    sampler = None
+facts = {
+    "settings": sorted(settings),
+    "routes": routes,
+    "uvicorn": sorted(uvicorn_options),
+    "sampler": sampler,
+}
 json.dump(facts, sys.stdout)
 """
 
@@ -804,6 +816,11 @@ def test_the_service_starts_with_the_overlay_settings(
 
     facts = inspect_service(project, overlay_env(project, manifests))
     known = set(facts["settings"]) | UVICORN_VARIABLES | set(facts["uvicorn"]) | PENDING_SETTINGS
+    if facts["sampler"] is not None:
+        known |= OTEL_VARIABLES
+        # The SDK took the shipped sampler (a typo in its name would fall back to keeping all).
+        ratio = manifests.config["OTEL_TRACES_SAMPLER_ARG"]
+        assert facts["sampler"].startswith(f"ParentBased{{root:TraceIdRatioBased{{{ratio}}}")
     overrides = {item["name"] for _, c in manifests.containers() for item in c.get("env", [])}
 
     assert set(manifests.config) - known == set()

@@ -288,6 +288,20 @@ VIOLATIONS = {
         ("no span for the task: the trace did not continue into the worker",),
         answer_set="all",
     ),
+    "tracing-sampled-out-requests-run-uninstrumented": Violation(
+        "a request sampled out pays for no span (docs: Operate the service, Overhead)",
+        # The request's non-recording span without suppress_instrumentation()'s key: its SQL
+        # is instrumented again (span objects built to be dropped).
+        replace(
+            "src/observability/tracing.py",
+            "context.attach(context.set_value(_SUPPRESS_INSTRUMENTATION_KEY, True, sampled_out))",
+            "context.attach(sampled_out)",
+        ),
+        [*PYTEST, "tests/test_tracing.py"],
+        "tests/test_tracing.py::test_a_request_the_caller_sampled_out_runs_untraced",
+        ("instrumentation ran for a request sampled out",),
+        answer_set="all",
+    ),
     "P07-domain-secret-not-required": Violation(
         "P07",
         replace(

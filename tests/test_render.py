@@ -82,6 +82,7 @@ CORE_FILES = {
     "tests/test_architecture.py",
     "tests/test_config.py",
     "tests/test_database.py",
+    "tests/test_dev_database.py",
     "tests/test_docs.py",
     "tests/test_hot_reads.py",
     "tests/test_isolation.py",

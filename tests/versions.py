@@ -18,7 +18,7 @@ from tests.helpers import TEMPLATE_ROOT, run, run_unchecked
 
 NEW = "v99.0.0"
 # Release tags and the commits they name (git tag -l): recreated in the throwaway repository.
-RELEASES = {"v0.1.0": "e4b4153", "v0.2.0": "f1dc131"}
+RELEASES = {"v0.1.0": "e4b4153", "v0.2.0": "f1dc131", "v0.3.0": "5916d38"}
 # Points of main's history the update tests start from, oldest first, with the answer sets each
 # is rendered with (tests/test_history.py): one per point, more where a point brought something
 # new (auth and posts at dbf1e37; scripts/new-domain at f4ec18d; the worker and files at
@@ -32,9 +32,10 @@ POINTS = {
     "4f4f541": ("files-worker",),
     "e4b4153": ("auth-posts",),  # v0.1.0
     "f1dc131": ("everything",),  # v0.2.0: roles, the worker's pool, rate limits, metrics
+    "5916d38": ("operations",),  # v0.3.0: error reports, tracing, worker metrics, the client
 }
 # Commits from which scripts/new-domain exists (its services get a generated domain too).
-NEW_DOMAIN_SINCE = ("f4ec18d", "4f4f541", "e4b4153", "f1dc131")
+NEW_DOMAIN_SINCE = ("f4ec18d", "4f4f541", "e4b4153", "f1dc131", "5916d38")
 GIT = ["git", "-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
 SHALLOW_HELP = (
     "The update tests start from commits of this repository's history ({missing}), which this "

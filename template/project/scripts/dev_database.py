@@ -30,6 +30,8 @@ LOCAL_ENVIRONMENTS = {"local", "testing"}
 # https://www.postgresql.org/docs/current/errcodes-appendix.html
 INVALID_CATALOG_NAME = "3D000"  # the database does not exist
 INSUFFICIENT_PRIVILEGE = "42501"
+# Class 28: a role that does not exist, a wrong password, a host pg_hba.conf refuses.
+INVALID_AUTHORIZATION = "28"
 
 
 class DeveloperSettings(BaseSettings):
@@ -82,6 +84,8 @@ async def ensure_database(url: URL, *, create: bool) -> None:
     try:
         await execute(url, "SELECT 1")
     except DBAPIError as error:
+        if sqlstate(error).startswith(INVALID_AUTHORIZATION):
+            raise SystemExit(refused(url, error)) from None
         if sqlstate(error) != INVALID_CATALOG_NAME:
             raise
         if not create:
@@ -129,6 +133,14 @@ def missing_database(url: URL) -> str:
         f"    {shlex.join(command)}\n"
         "(alembic and scripts/start create it themselves when ENVIRONMENT is local or\n"
         "testing and the user may create databases.)"
+    )
+
+
+def refused(url: URL, error: DBAPIError) -> str:
+    source = ".env" if not os.environ.get("DATABASE_URL") else "the environment"
+    return (
+        f"PostgreSQL at {server_name(url)} refused the credentials of DATABASE_URL (from "
+        f"{source}):\n    {error.orig}\nCheck its user and password."
     )
 
 

@@ -10,6 +10,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from src.constants import SHOW_DOCS_ENVIRONMENTS, Environment
 
@@ -27,6 +28,8 @@ class BaseConfig(BaseSettings):
         extra="ignore",
         # A refused value stays out of the error: it may be a secret (a JWT key, a password).
         hide_input_in_errors=True,
+        # "inf" would pass gt=0 and fail later (int(inf) in a timeout given in milliseconds).
+        allow_inf_nan=False,
     )
 
     # No prefix, whatever the class's env_prefix: the one environment of the whole service.
@@ -50,7 +53,11 @@ class BaseConfig(BaseSettings):
 
 def _asyncpg_url(url: SecretStr) -> SecretStr:
     """Accept any PostgreSQL URL (``postgresql://``, ``postgres://``) and use the asyncpg driver."""
-    parsed = make_url(url.get_secret_value().replace("postgres://", "postgresql://", 1))
+    try:
+        parsed = make_url(url.get_secret_value().replace("postgres://", "postgresql://", 1))
+    except ArgumentError:  # not a ValueError: it would escape the settings' error
+        msg = "DATABASE_URL is not a URL (postgresql://user:password@host:port/database)"
+        raise ValueError(msg) from None
     if parsed.get_backend_name() != "postgresql":
         msg = f"DATABASE_URL must be a PostgreSQL URL, got a {parsed.get_backend_name()} one"
         raise ValueError(msg)

@@ -18,7 +18,7 @@ Why not the ORM session at request time: the same query cost five times the CPU 
 
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, Self, TypeVar, cast
@@ -70,6 +70,16 @@ UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "57014", "28")
 # failure between concurrent requests).
 DATA_SQLSTATE = "22"
 CONFLICT_SQLSTATES = ("23", "40")
+# What the driver raises when the server or the network fails it. InternalClientError is not an
+# InterfaceError: asyncpg raises it when a statement starts as the server's termination of the
+# connection arrives ("cannot switch to state ...; another operation is in progress").
+DRIVER_ERRORS = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
 
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -222,7 +232,7 @@ async def connect(config: Config) -> Connection:
         connection: Connection = await asyncpg.connect(
             config.database_dsn, **config.database_connect_arguments()
         )
-    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+    except DRIVER_ERRORS as error:
         raise DatabaseUnavailable from error
     await init_connection(connection)
     return connection
@@ -252,7 +262,7 @@ class DatabasePool:
                 Connection,
                 await self._pool.acquire(timeout=self._config.DATABASE_POOL_TIMEOUT_SECONDS),
             )
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        except DRIVER_ERRORS as error:
             raise DatabaseUnavailable from error
         return connection
 
@@ -263,7 +273,7 @@ class DatabasePool:
             timeout = self._config.DATABASE_CONNECT_TIMEOUT_SECONDS
             try:
                 await self._pool.release(proxy, timeout=timeout)
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            except DRIVER_ERRORS as error:
                 # asyncpg closed the connection (the pool opens another): the request's outcome,
                 # a result or a 503 already on its way, stands.
                 logger.warning("A database connection failed on release (%s)", type(error).__name__)
@@ -281,6 +291,15 @@ class DatabasePool:
 
 
 # The unit of work ---------------------------------------------------------------------------
+
+
+def _is_closed(connection: Connection) -> bool:
+    """Whether the connection is gone; asyncpg detaches a pooled connection's proxy when the
+    server or the network closes it, and the proxy then refuses every call, this one too."""
+    try:
+        return connection.is_closed()
+    except asyncpg.InterfaceError:
+        return True
 
 
 class Database:
@@ -344,7 +363,7 @@ class Database:
         if self._transaction is not None:
             transaction, self._transaction = self._transaction, None
             try:
-                await self._call(transaction.commit())
+                await self._call(transaction.commit)
             except BaseException:
                 await self._discard()
                 raise
@@ -355,7 +374,7 @@ class Database:
             transaction, self._transaction = self._transaction, None
             try:
                 await transaction.rollback()
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            except DRIVER_ERRORS:
                 # The connection is gone: so is its transaction.
                 await self._discard()
                 return
@@ -375,7 +394,8 @@ class Database:
         self._transaction = None
         if self._connection is not None:
             connection, self._connection = self._connection, None
-            connection.terminate()
+            if not _is_closed(connection):
+                connection.terminate()
             await self._source.release(connection)
 
     async def _run(self, query: Query, params: Mapping[str, Any], method: str) -> Any:
@@ -386,9 +406,9 @@ class Database:
             self._connection = await self._source.acquire()
         if query.writes and self._transaction is None:
             transaction = self._connection.transaction()
-            await self._call(transaction.start())
+            await self._call(transaction.start)
             self._transaction = transaction
-        return await self._call(getattr(self._connection, method)(query.sql, *arguments))
+        return await self._call(getattr(self._connection, method), query.sql, *arguments)
 
     async def _read(self, query: Query, arguments: list[Any], method: str) -> Any:
         if query.writes:
@@ -396,15 +416,17 @@ class Database:
             raise RuntimeError(msg)
         self._connection = await self._source.acquire()
         try:
-            return await self._call(getattr(self._connection, method)(query.sql, *arguments))
+            return await self._call(getattr(self._connection, method), query.sql, *arguments)
         finally:
             connection, self._connection = self._connection, None
             await self._source.release(connection)
 
-    async def _call(self, call: Awaitable[T]) -> T:
-        """Await a driver call; its failures become the service's database errors."""
+    async def _call(self, function: Callable[..., Awaitable[T]], /, *arguments: Any) -> T:
+        """Call the driver; its failures become the service's database errors. The call is made
+        here, not by the caller: on a connection the server closed, asyncpg refuses the call
+        itself (an InterfaceError before any await)."""
         try:
-            return await call
+            return await function(*arguments)
         except asyncpg.PostgresError as error:
             sqlstate: str = error.sqlstate or ""
             if sqlstate.startswith(UNAVAILABLE_SQLSTATES):
@@ -417,8 +439,8 @@ class Database:
         except (OSError, TimeoutError) as error:
             # Reset, refused or timed out (command_timeout: a frozen database).
             raise DatabaseUnavailable from error
-        except asyncpg.InterfaceError as error:
-            if self._connection is None or self._connection.is_closed():
+        except (asyncpg.InterfaceError, asyncpg.InternalClientError) as error:
+            if self._connection is None or _is_closed(self._connection):
                 raise DatabaseUnavailable from error
             raise
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from asgi_correlation_id import correlation_id
 from pythonjsonlogger.core import RESERVED_ATTRS
-from pythonjsonlogger.json import JsonEncoder, JsonFormatter
+from pythonjsonlogger.orjson import OrjsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from src.config import BaseConfig
@@ -66,12 +66,9 @@ class TextFormatter(logging.Formatter):
         return super().format(record)
 
 
-class JSONFormatter(JsonFormatter):
-    """python-json-logger's lines, with what it would redo for every line done once: one encoder
-    (``json.dumps(cls=...)`` builds one per line) and the timestamp as its ISO string (the
-    encoder's fallback for a datetime, which returns the same string)."""
-
-    encoder = JsonEncoder()
+class JSONFormatter(OrjsonFormatter):
+    """python-json-logger's lines, encoded by orjson (a quarter of the standard encoder's
+    time), the timestamp as its ISO string."""
 
     def format(self, record: logging.LogRecord) -> str:
         _add_context(record)
@@ -82,9 +79,6 @@ class JSONFormatter(JsonFormatter):
     ) -> None:
         super().add_fields(log_data, record, message_dict)
         log_data["timestamp"] = datetime.fromtimestamp(record.created, tz=UTC).isoformat()
-
-    def jsonify_log_record(self, log_data: dict[str, Any]) -> str:
-        return self.encoder.encode(log_data)
 
 
 def formatter(*args: Any, **kwargs: Any) -> logging.Formatter:

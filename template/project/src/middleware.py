@@ -41,7 +41,19 @@ error_reporters: list[Callable[[BaseException], None]] = []
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
     """``X-Request-ID`` on every response, and in every log line of its request (src/logs.py)."""
-    return CorrelationIdMiddleware(app, validator=lambda value: bool(REQUEST_ID.fullmatch(value)))
+    request_ids = CorrelationIdMiddleware(
+        app, validator=lambda value: bool(REQUEST_ID.fullmatch(value))
+    )
+    # Not its Sentry hook: with sentry-sdk installed, it tags Sentry's isolation scope with each
+    # request's id, and without Sentry's ASGI integration (off, see src/observability) that scope
+    # is the process's, shared by concurrent requests: an event could carry another request's id.
+    # Error reports (src/observability/errors.py) tag their own request id.
+    request_ids.sentry_extension = _no_sentry_tag
+    return request_ids
+
+
+def _no_sentry_tag(request_id: str) -> None:
+    return None
 
 
 class SecurityHeadersMiddleware:

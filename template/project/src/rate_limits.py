@@ -20,7 +20,7 @@ from limits.aio.storage import Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, RedisDsn, field_validator
 
 from src.config import BaseConfig
 from src.constants import Environment
@@ -55,7 +55,9 @@ class RateLimitConfig(BaseConfig):
     RATE_LIMIT_ENABLED: bool = True
     # memory:// or redis://...; unset: REDIS_URL when the service has one, else memory://.
     RATE_LIMIT_STORAGE_URL: str | None = None
-    REDIS_URL: str | None = Field(default=None, validation_alias="REDIS_URL")
+    # Checked here too: this module builds the storage at import, before the worker's settings
+    # would refuse a bad URL, and the driver's error quotes the URL, password included.
+    REDIS_URL: RedisDsn | None = Field(default=None, validation_alias="REDIS_URL")
     # Prefixes the keys in Redis: services (or test runs) can share one Redis.
     RATE_LIMIT_KEY_PREFIX: str = Field(default="rate-limits", min_length=1)
     # Every domain route, per client IP.
@@ -79,9 +81,15 @@ class RateLimitConfig(BaseConfig):
     @field_validator("RATE_LIMIT_STORAGE_URL")
     @classmethod
     def valid_storage(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("memory://", "redis://", "rediss://")):
-            msg = "RATE_LIMIT_STORAGE_URL must be memory:// or a redis:// or rediss:// URL"
+        msg = "RATE_LIMIT_STORAGE_URL must be memory:// or a redis:// or rediss:// URL"
+        if value is None or value == "memory://":
+            return value
+        if not value.startswith(("redis://", "rediss://")):
             raise ValueError(msg)
+        try:
+            RedisDsn(value)  # a bad port or host: refused here, without the URL
+        except ValueError:
+            raise ValueError(msg) from None
         return value
 
     @property
@@ -89,7 +97,7 @@ class RateLimitConfig(BaseConfig):
         if self.RATE_LIMIT_STORAGE_URL:
             return self.RATE_LIMIT_STORAGE_URL
         if self.REDIS_URL and self.ENVIRONMENT is not Environment.TESTING:
-            return self.REDIS_URL
+            return str(self.REDIS_URL)
         return "memory://"
 
 
@@ -174,7 +182,10 @@ def rate_limit(name: str, *, per: Callable[..., Awaitable[object]] = client_ip) 
 
     async def limited(request: Request, key: Annotated[object, Depends(per)]) -> None:
         if key is not None:
-            await request.app.state.rate_limiter.hit(name, str(key))
+            # A key from the body may hold a lone surrogate, which Redis cannot store: escaped,
+            # it still has a count of its own.
+            storable = str(key).encode("utf-8", "backslashreplace").decode()
+            await request.app.state.rate_limiter.hit(name, storable)
 
     return Depends(limited)
 

@@ -63,3 +63,21 @@ def test_debug_is_refused_when_deployed(environment: Environment) -> None:
 @pytest.mark.parametrize("environment", [Environment.LOCAL, Environment.TESTING])
 def test_debug_is_allowed_locally(environment: Environment) -> None:
     assert Config(_env_file=None, ENVIRONMENT=environment, DEBUG=True).DEBUG
+
+
+@pytest.mark.parametrize(
+    "url", ["not a url s3cr3t", "postgresql//user:s3cr3t@host/app"], ids=["words", "no-scheme"]
+)
+def test_unparsable_database_url_is_a_settings_error_without_its_value(url: str) -> None:
+    """SQLAlchemy's own ArgumentError is no ValueError: it escaped as a bare traceback."""
+    with pytest.raises(ValidationError, match="DATABASE_URL is not a URL") as error:
+        Config(_env_file=None, DATABASE_URL=url)
+
+    assert "s3cr3t" not in str(error.value)
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan"])
+def test_infinite_durations_are_refused(value: str) -> None:
+    """`inf` passed gt=0 and failed later: int(inf) in every connection's statement_timeout."""
+    with pytest.raises(ValidationError, match="DATABASE_STATEMENT_TIMEOUT_SECONDS"):
+        Config(_env_file=None, DATABASE_STATEMENT_TIMEOUT_SECONDS=value)

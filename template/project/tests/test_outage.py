@@ -2,6 +2,7 @@
 and the service recovers by itself when the database is back (no restart). Only failures of
 the database become 503s: a bug elsewhere stays a 500."""
 
+import asyncio
 import socket
 import time
 from collections.abc import Iterator
@@ -9,11 +10,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI, status
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy import Text, bindparam, select, text
+from sqlalchemy import Integer, Text, bindparam, func, select, text
 
-from src.config import Config
+from src.config import Config, settings
 from src.constants import ErrorCode
-from src.database import Database, compile_query
+from src.database import Database, DatabasePool, compile_query, connect
 from src.exceptions import DatabaseConflict, DatabaseUnavailable
 from src.main import create_app
 from tests.outage import OutageDatabase, app_client, outage_app
@@ -132,3 +133,40 @@ async def test_refused_data_is_a_422_and_a_broken_constraint_a_409(db: Database)
     await db.rollback()
     with pytest.raises(RequestValidationError):
         await db.fetch_value(refused, str, value="a\x00b")
+
+
+@pytest.mark.usefixtures("engine")  # the migrated test database
+async def test_a_connection_terminated_by_the_server_is_a_503() -> None:
+    """An administrator (or a failover) ends the backend under an open unit of work. asyncpg
+    then raises ConnectionDoesNotExistError, its InternalClientError (a statement that starts as
+    the termination arrives) or, once it detached the connection from its pool, an InterfaceError
+    from the call itself, the rollback's or the commit's: each is an outage (503), none a 500.
+    The pool then serves again (asyncpg returned the lost connections' slots)."""
+    pool = DatabasePool(settings)
+    killer = await connect(settings)
+    pid_query = compile_query(select(func.pg_backend_pid()), writes=True)
+    next_query = compile_query(select(bindparam("value", type_=Integer())))
+    escaped: list[str] = []
+    try:
+        for delay, next_statement in [(0.0, True)] * 6 + [(0.01, True), (0.01, False)]:
+            try:
+                async with Database(pool) as db:
+                    pid = await db.fetch_value(pid_query, int)
+                    await killer.execute("SELECT pg_terminate_backend($1)", pid)
+                    await asyncio.sleep(delay)
+                    if next_statement:
+                        await db.fetch_value(next_query, int, value=1)
+            except DatabaseUnavailable:
+                continue
+            except Exception as error:  # what a request would answer with a 500
+                escaped.append(type(error).__name__)
+                continue
+            escaped.append("no error")
+        async with Database(pool) as db:
+            served = await db.fetch_value(next_query, int, value=1)
+    finally:
+        await killer.close()
+        await pool.close()
+
+    assert escaped == []
+    assert served == 1

@@ -119,6 +119,21 @@ def test_invalid_settings_are_refused(settings: dict[str, str]) -> None:
         RateLimitConfig(**settings)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"REDIS_URL": "redis://:s3cret-password@cache:port/0"},
+        {"REDIS_URL": "http://:s3cret-password@cache/0"},
+        {"RATE_LIMIT_STORAGE_URL": "redis://:s3cret-password@cache:port/0"},
+    ],
+)
+def test_a_bad_redis_url_is_refused_without_its_password(settings: dict[str, str]) -> None:
+    """Refused by the settings, before the storage's driver quotes the URL in its error."""
+    with pytest.raises(ValidationError, match=next(iter(settings))) as refused:
+        RateLimitConfig(**settings)  # type: ignore[arg-type]
+    assert "s3cret" not in str(refused.value)
+
+
 @pytest.mark.parametrize("addresses", ["10.0.0.1,nonsense", "10.0.0.0/33"])
 def test_invalid_proxy_addresses_are_refused(addresses: str) -> None:
     with pytest.raises(ValidationError, match="FORWARDED_ALLOW_IPS"):

@@ -15,6 +15,7 @@ import sys
 from pydantic import ValidationError
 
 from src.auth.schemas import UserCreate, valid_email
+from src.exceptions import DatabaseUnavailable
 
 
 def read_password() -> str:
@@ -93,6 +94,11 @@ def main(arguments: list[str]) -> int:
         for problem in error.errors():
             print(f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}", file=sys.stderr)
         return 2
+    except DatabaseUnavailable as error:
+        # The driver's error only (asyncpg's messages hold no password); never the URL.
+        cause = error.__cause__
+        print(f"Database unavailable: {type(cause).__name__}: {cause}", file=sys.stderr)
+        return 1
     return 0
 
 

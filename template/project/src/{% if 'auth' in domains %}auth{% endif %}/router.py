@@ -1,3 +1,4 @@
+import logging
 import uuid
 from typing import Annotated
 
@@ -42,10 +43,11 @@ from src.auth.schemas import (
     UserResponse,
 )
 from src.database import Database, DbDep, JSONBytes
-from src.exceptions import error_responses
+from src.exceptions import DatabaseUnavailable, error_responses
 from src.pagination import PaginationDep
 from src.rate_limits import body_field, rate_limit
 
+logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 UNAUTHORIZED = error_responses(status.HTTP_401_UNAUTHORIZED)
@@ -335,12 +337,19 @@ async def send_link(
     """After the response: look the address up, store a token and send its link. The request
     did nothing that depends on the address, so its answer and its timing say nothing about it.
     The request's unit of work is reused, in a transaction of its own (committed before the
-    mail goes out)."""
-    async with db:
-        recipient = await service.get_recipient(db, email=email)
-        if recipient is None or (purpose is EmailTokenPurpose.VERIFY and recipient.email_verified):
-            return
-        token = await service.create_email_token(db, user_id=recipient.id, purpose=purpose)
+    mail goes out). An outage has no client left to answer: a warning, and no link."""
+    try:
+        async with db:
+            recipient = await service.get_recipient(db, email=email)
+            if recipient is None or (
+                purpose is EmailTokenPurpose.VERIFY and recipient.email_verified
+            ):
+                return
+            token = await service.create_email_token(db, user_id=recipient.id, purpose=purpose)
+    except DatabaseUnavailable as error:
+        cause = type(error.__cause__).__name__
+        logger.warning("No %s link sent: database unavailable (%s)", purpose.value, cause)
+        return
     if purpose is EmailTokenPurpose.RESET:
         message = utils.reset_message(recipient.email, token)
     else:

@@ -369,6 +369,12 @@ SET_PASSWORD_HASH = compile_query(
     .where(AuthUser.id == bindparam("user_id"))
     .values(password_hash=bindparam("password_hash"))
 )
+# Compare-and-set: the hash the current password was verified against must still be there.
+REPLACE_PASSWORD_HASH = compile_query(
+    update(AuthUser)
+    .where(AuthUser.id == bindparam("user_id"), AuthUser.password_hash == bindparam("old_hash"))
+    .values(password_hash=bindparam("password_hash"))
+)
 
 
 async def get_recipient(db: Database, *, email: str) -> Recipient | None:
@@ -433,14 +439,20 @@ async def reset_password(db: Database, *, token: str, password: str) -> bool:
 async def change_password(
     db: Database, *, user_id: uuid.UUID, current_password: str, new_password: str
 ) -> bool:
-    """False when ``current_password`` is wrong."""
+    """False when ``current_password`` is wrong, or stopped being right meanwhile (a change or
+    reset that won a race: the password it verified is no longer the one stored)."""
     credentials = await db.fetch_one(CREDENTIALS_BY_ID, Credentials, user_id=user_id)
     await db.release()  # no pooled connection waits while Argon2 runs
     hashed = credentials.password_hash if credentials else None
     if not await security.verify_password(current_password, hashed) or credentials is None:
         return False
     password_hash = await security.hash_password(new_password)
-    await _set_password_hash(db, user_id=user_id, password_hash=password_hash)
+    replaced = await db.execute(
+        REPLACE_PASSWORD_HASH, user_id=user_id, old_hash=hashed, password_hash=password_hash
+    )
+    if replaced != 1:
+        return False
+    await revoke_user_tokens(db, user_id=user_id)
     return True
 
 

@@ -105,8 +105,14 @@ def _head_object(key: str) -> "HeadObjectOutputTypeDef | None":
 
 
 def _download_url(key: str) -> str:
+    # A download, never a page: an uploaded text/html or SVG opened from the link would run its
+    # scripts on the storage's origin (the Content-Type is the uploader's choice).
     return s3.generate_presigned_url(
         "get_object",
-        Params={"Bucket": storage_settings.BUCKET, "Key": key},
+        Params={
+            "Bucket": storage_settings.BUCKET,
+            "Key": key,
+            "ResponseContentDisposition": "attachment",
+        },
         ExpiresIn=int(storage_settings.DOWNLOAD_URL_EXPIRES.total_seconds()),
     )

@@ -20,8 +20,8 @@ class StorageConfig(BaseConfig):
     # Required outside local/testing. S3's rules: 3-63 lowercase letters, digits, dots, hyphens.
     BUCKET: str = Field(default="", pattern=r"^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$")
     REGION: str = "us-east-1"
-    # Unset for AWS itself; set for MinIO, Ceph, moto, ...
-    ENDPOINT_URL: str | None = None
+    # Unset for AWS itself; set for MinIO, Ceph, moto, ... (an http or https URL)
+    ENDPOINT_URL: str | None = Field(default=None, pattern=r"^https?://[^\s/]+")
     # Unset: boto3's own chain (environment, instance or pod role, ~/.aws).
     ACCESS_KEY_ID: str | None = None
     SECRET_ACCESS_KEY: SecretStr | None = None
@@ -32,6 +32,14 @@ class StorageConfig(BaseConfig):
 
     MAX_UPLOAD_BYTES: int = Field(default=10 * 1024 * 1024, ge=1)
     DOWNLOAD_URL_EXPIRES: timedelta = Field(default=timedelta(minutes=15), gt=timedelta(0))
+
+    @model_validator(mode="after")
+    def require_both_keys_or_neither(self) -> Self:
+        # boto3 refuses half a pair when the client is built, as the app is imported.
+        if (self.ACCESS_KEY_ID is None) != (self.SECRET_ACCESS_KEY is None):
+            msg = "STORAGE_ACCESS_KEY_ID and STORAGE_SECRET_ACCESS_KEY go together"
+            raise ValueError(msg)
+        return self
 
     @model_validator(mode="after")
     def require_bucket_outside_local(self) -> Self:

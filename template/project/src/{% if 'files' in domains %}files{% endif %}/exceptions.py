@@ -1,6 +1,6 @@
 from fastapi import status
 
-from src.exceptions import DetailedHTTPException, NotFound, ServiceUnavailable
+from src.exceptions import BadRequest, DetailedHTTPException, NotFound, ServiceUnavailable
 from src.files.constants import ErrorCode
 
 
@@ -11,6 +11,10 @@ class FileNotFound(NotFound):
 class FileTooLarge(DetailedHTTPException):
     STATUS_CODE = status.HTTP_413_CONTENT_TOO_LARGE
     DETAIL = ErrorCode.FILE_TOO_LARGE
+
+
+class ContentTypeNotValid(BadRequest):
+    DETAIL = ErrorCode.CONTENT_TYPE_NOT_VALID
 
 
 class StorageUnavailable(ServiceUnavailable):

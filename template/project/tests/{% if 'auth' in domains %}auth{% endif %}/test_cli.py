@@ -9,6 +9,7 @@ the same code from argument parsing on, at a fraction of a process start.
 import asyncio
 import io
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 from fastapi import status
 from httpx import AsyncClient
-from sqlalchemy import URL, text
+from sqlalchemy import URL, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from src.auth import cli
@@ -157,3 +158,18 @@ async def test_the_command_runs_as_operators_run_it(engine: AsyncEngine, databas
     assert "password" in refused.stderr
     assert "weakpassword" not in refused.stdout + refused.stderr
     assert await roles(engine, EMAIL) == []
+
+
+async def test_an_unreachable_database_is_one_line_not_a_traceback() -> None:
+    """The operator reads which database error it was, in one line that never holds the URL."""
+    with socket.socket() as probe:  # a port nobody listens on: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    down = make_url(f"postgresql://admin:pw-s3cr3t@127.0.0.1:{port}/app")
+
+    failed = await asyncio.to_thread(create_admin_process, down, EMAIL, f"{PASSWORD}\n")
+
+    assert failed.returncode == 1
+    assert "Traceback" not in failed.stderr
+    assert "database unavailable" in failed.stderr.lower()
+    assert "s3cr3t" not in failed.stdout + failed.stderr

@@ -1,13 +1,19 @@
 """E-mail verification, password reset and password change, with mail delivered to a real SMTP
 server (tests/smtp.py)."""
 
+import socket
+
 import pytest
 from fastapi import status
 from httpx import AsyncClient, Response
+from pydantic import SecretStr
 
 from src.auth.config import auth_settings
-from src.auth.constants import ErrorCode
-from src.database import Connection
+from src.auth.constants import EmailTokenPurpose, ErrorCode
+from src.auth.router import send_link
+from src.config import settings
+from src.database import Connection, Database, DatabasePool
+from src.mail import LogMailer
 from src.main import app
 from tests.auth.conftest import PASSWORD, LoggedInUser, link_token, log_in, login, register
 from tests.errors import error
@@ -197,3 +203,25 @@ async def test_change_password_needs_a_user(client: AsyncClient) -> None:
     )
 
     assert response.status_code == status.HTTP_401_UNAUTHORIZED
+
+
+@pytest.mark.parametrize("purpose", list(EmailTokenPurpose))
+async def test_a_link_requested_while_the_database_is_down_is_a_warning(
+    caplog: pytest.LogCaptureFixture, purpose: EmailTokenPurpose
+) -> None:
+    """The link is looked up after the 202: an outage then had no client to answer, and came out
+    as an unhandled "Exception in ASGI application" with its traceback (an error report each)."""
+    with socket.socket() as probe:  # a port nobody listens on: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    down = settings.model_copy(
+        update={"DATABASE_URL": SecretStr(f"postgresql+asyncpg://postgres@127.0.0.1:{port}/none")}
+    )
+    pool = DatabasePool(down)
+    try:
+        await send_link(Database(pool), LogMailer(), "ada@example.com", purpose)
+    finally:
+        await pool.close()
+
+    assert [record.levelname for record in caplog.records] == ["WARNING"]
+    assert "database unavailable" in caplog.text

@@ -13,7 +13,7 @@ from src.auth.constants import ADMIN_ROLE
 from src.config import settings
 from src.database import Database, DatabasePool
 from src.main import app
-from tests.auth.conftest import grant, login, register
+from tests.auth.conftest import PASSWORD, grant, log_in, login, register
 
 REFRESH = auth_settings.REFRESH_TOKEN_COOKIE
 
@@ -115,3 +115,32 @@ async def test_two_admins_demoting_each_other_at_once_leave_one(
         headers={"Authorization": f"Bearer {tokens['ada' if answers[1].is_error else 'bob']}"},
     )
     assert [user["roles"] for user in listed.json()["items"]].count([ADMIN_ROLE]) == 1
+
+
+async def test_password_changes_racing_on_one_current_password_let_one_win(
+    committed_client: AsyncClient,
+) -> None:
+    """Each change verifies the current password, then writes: without a compare-and-set, every
+    racer is told its new password is set while only the last write holds."""
+    await register(committed_client, "ada@example.com")
+    headers = (await log_in(committed_client, "ada@example.com")).headers
+    new_passwords = [f"N3w!Passw0rd{index}" for index in range(5)]
+
+    answers = await asyncio.gather(
+        *(
+            committed_client.put(
+                app.url_path_for("change_password"),
+                json={"current_password": PASSWORD, "new_password": new_password},
+                headers=headers,
+            )
+            for new_password in new_passwords
+        )
+    )
+
+    codes = [answer.status_code for answer in answers]
+    assert sorted(codes) == [204] + [403] * 4, codes
+    winner = new_passwords[codes.index(status.HTTP_204_NO_CONTENT)]
+    logins = [await login(committed_client, "ada@example.com", p) for p in new_passwords]
+    assert [p for p, answer in zip(new_passwords, logins, strict=True) if answer.is_success] == [
+        winner
+    ]

@@ -49,3 +49,34 @@ def test_invalid_bucket_name_is_refused(monkeypatch: pytest.MonkeyPatch, bucket:
 
     with pytest.raises(ValidationError, match="BUCKET"):
         StorageConfig(_env_file=None)
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["not-a-url-s3cr3t", "minio:9000", "ftp://minio-s3cr3t"],
+    ids=["words", "no-scheme", "ftp"],
+)
+def test_endpoint_that_is_no_http_url_is_refused_without_its_value(
+    monkeypatch: pytest.MonkeyPatch, endpoint: str
+) -> None:
+    """boto3 refused it when the app imported, in a traceback that quoted it (an endpoint can
+    carry credentials)."""
+    monkeypatch.setenv("STORAGE_ENDPOINT_URL", endpoint)
+
+    with pytest.raises(ValidationError, match="ENDPOINT_URL") as error:
+        StorageConfig(_env_file=None)
+
+    assert "s3cr3t" not in str(error.value)
+
+
+@pytest.mark.parametrize("name", ["ACCESS_KEY_ID", "SECRET_ACCESS_KEY"])
+def test_half_a_key_pair_is_refused(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """boto3's PartialCredentialsError escaped the import as a bare traceback."""
+    for other in ("ACCESS_KEY_ID", "SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(f"STORAGE_{other}", raising=False)
+    monkeypatch.setenv(f"STORAGE_{name}", "s3cr3t")
+
+    with pytest.raises(ValidationError, match="go together") as error:
+        StorageConfig(_env_file=None)
+
+    assert "s3cr3t" not in str(error.value)

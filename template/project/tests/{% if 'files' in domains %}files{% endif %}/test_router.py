@@ -110,3 +110,48 @@ async def test_storage_down_is_503(
 
     assert response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
     assert response.json() == error(ErrorCode.STORAGE_UNAVAILABLE)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/pl\x00ain", "text/plain\x01", "text/\u00e9t\u00e9", "plain", "x/" + "y" * 300],
+)
+async def test_upload_with_a_content_type_that_is_no_media_type_is_refused(
+    client: AsyncClient, write_headers: dict[str, str], s3: Any, content_type: str
+) -> None:
+    """The part's Content-Type is stored and served back with every download: a NUL in it was
+    a 500 (after the object was stored), a non-ASCII one came back garbled."""
+    body = (
+        '--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
+        f"Content-Type: {content_type}\r\n\r\nhello\r\n--b--\r\n"
+    ).encode()
+    stored = s3.list_objects_v2(Bucket=storage_settings.BUCKET).get("KeyCount")
+
+    response = await client.post(
+        app.url_path_for("upload_file"),
+        content=body,
+        headers={**write_headers, "Content-Type": "multipart/form-data; boundary=b"},
+    )
+
+    assert response.status_code == status.HTTP_400_BAD_REQUEST, response.text
+    assert response.json() == error(ErrorCode.CONTENT_TYPE_NOT_VALID)
+    assert s3.list_objects_v2(Bucket=storage_settings.BUCKET).get("KeyCount") == stored
+
+
+async def test_the_link_downloads_a_page_instead_of_opening_it(
+    client: AsyncClient, write_headers: dict[str, str]
+) -> None:
+    """An uploaded page keeps its Content-Type, and its link makes a browser save it: opened,
+    its scripts would run on the storage's origin."""
+    page = b"<script>alert(document.domain)</script>"
+    response = await client.post(
+        app.url_path_for("upload_file"),
+        files={"file": ("page.html", page, "text/html")},
+        headers=write_headers,
+    )
+    assert response.status_code == status.HTTP_201_CREATED
+    found = await client.get(app.url_path_for("get_file", file_id=response.json()["id"]))
+    async with httpx.AsyncClient() as storage:
+        download = await storage.get(found.json()["download_url"])
+    assert download.content == page
+    assert download.headers["content-disposition"] == "attachment"
