@@ -95,6 +95,25 @@ def pytest_runtestloop(session: pytest.Session) -> None:
             start_early(session)
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown when it is not loaded
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """``-n``: whole files to each process, as ``--dist loadfile`` does (a file's module fixtures
+    start once), except that the files named ``*outage*`` go to one process together: they stop
+    and freeze the outage tests' own server, which one process then starts, once, where a
+    process per file would start one each (initdb: seconds)."""
+    if config.getoption("dist") != "loadfile":
+        return None  # another --dist asked for: xdist's own
+    # pytest-xdist ships no type information.
+    from xdist.scheduler import LoadFileScheduling  # type: ignore[import-untyped]
+
+    class OutageFilesTogether(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "outage" if "outage" in path.rsplit("/", 1)[-1] else path
+
+    return OutageFilesTogether(config, log)
+
+
 async def recreate_database(url: URL, *, create: bool = True) -> None:
     """Drop and create ``url``'s database through the server's maintenance database.
 

@@ -53,7 +53,7 @@ async def test_frozen_database_is_a_503_after_the_statement_timeout(
     """Processes stopped, not crashed: nothing answers, nothing closes the connection."""
     app = outage_app(
         outage_database,
-        statement_timeout_seconds=0.5,
+        statement_timeout_seconds=0.3,
         connect_timeout_seconds=connect_timeout_seconds,
     )
     async with app_client(app) as client:
