@@ -3,9 +3,11 @@ observability choice, logs and rate limits on (issue 13: at most 10 % fewer requ
 
     uv run python benchmarks/operations.py [--seconds 10] [--connections 64] [--rounds 3]
         [--redis URL] [--observability metrics,errors] [--env OTEL_TRACES_SAMPLER_ARG=0.1]
+        [--always-on]
 
 Renders two services with auth and posts: "off" answers `observability=[]` and runs without
-rate limits or a log configuration; "on" answers every `observability` choice of copier.yml and
+rate limits or a log configuration (with --always-on, with both: the issue's
+always-on parts, so that the difference is the observability choices alone); "on" answers every `observability` choice of copier.yml and
 runs with `logging.ini` (JSON lines to stdout, as deployed; /dev/null here), rate limits
 counting (in memory, or in Redis with --redis) but never tripping, `METRICS_TOKEN`, and traces
 and error reports sent to a local sink that accepts them (OTLP over HTTP, Sentry's envelopes),
@@ -96,6 +98,11 @@ def main() -> None:
     parser.add_argument(
         "--env", action="append", default=[], help="KEY=VALUE for the on service (repeatable)"
     )
+    # The issue's always-on parts (JSON logs, rate limits) in both services: what the
+    # observability choices alone cost.
+    parser.add_argument(
+        "--always-on", action="store_true", help="JSON logs and rate limits in the off service too"
+    )
     args = parser.parse_args()
 
     choices = args.observability.split(",") if args.observability else observability_choices()
@@ -112,17 +119,18 @@ def main() -> None:
     with contextlib.ExitStack() as stack:
         sink_port = stack.enter_context(sink())
         sink_url = f"http://127.0.0.1:{sink_port}"
-        off = {**common, "RATE_LIMIT_ENABLED": "false"}
+        limits = {"RATE_LIMIT_DEFAULT": "1000000/minute"}
+        if args.redis:
+            limits["RATE_LIMIT_STORAGE_URL"] = args.redis
+        off = {**common, **(limits if args.always_on else {"RATE_LIMIT_ENABLED": "false"})}
         on = {
             **common,
-            "RATE_LIMIT_DEFAULT": "1000000/minute",
+            **limits,
             "METRICS_TOKEN": "m" * 32,
             "OTEL_EXPORTER_OTLP_ENDPOINT": sink_url,
             "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
             "SENTRY_DSN": f"http://{SINK_DSN_KEY}@127.0.0.1:{sink_port}/1",
         }
-        if args.redis:
-            on["RATE_LIMIT_STORAGE_URL"] = args.redis
         on.update(shipped_sampling(projects["on"]))
         on.update(item.split("=", 1) for item in args.env)
         sampling = {key: value for key, value in on.items() if key.startswith("OTEL_TRACES_")}
@@ -130,7 +138,7 @@ def main() -> None:
         for name, env in (("off", off), ("on", on)):
             port = free_port()
             command = uvicorn(projects[name], "src.main:app", port)
-            if name == "on":
+            if name == "on" or args.always_on:
                 command += ["--log-config", "logging.ini"]
             base = stack.enter_context(serving(command, projects[name], env, port))
             servers[name] = base
@@ -145,8 +153,11 @@ def main() -> None:
             headers=headers,
         )
 
+    off_parts = (
+        "JSON logs, rate limits" if args.always_on else "no rate limits, no log configuration"
+    )
     print(
-        f"off: observability=[], no rate limits, no log configuration; on: observability="
+        f"off: observability=[], {off_parts}; on: observability="
         f"{choices}, JSON logs, rate limits ({'Redis' if args.redis else 'memory'}), traces "
         f"({sampling or 'all kept'}) and error reports to a local sink {args.env or ''}. "
         f"{args.connections} connections, {args.seconds} s per run, median of {args.rounds} "
