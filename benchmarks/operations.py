@@ -5,17 +5,18 @@ observability choice, logs and rate limits on (issue 13: at most 10 % fewer requ
         [--redis URL] [--observability metrics,errors] [--env OTEL_TRACES_SAMPLER_ARG=0.1]
         [--always-on]
 
-Renders two services with auth and posts: "off" answers `observability=[]` and runs without
-rate limits or a log configuration (with --always-on, with both: the issue's
-always-on parts, so that the difference is the observability choices alone); "on" answers every `observability` choice of copier.yml and
-runs with `logging.ini` (JSON lines to stdout, as deployed; /dev/null here), rate limits
-counting (in memory, or in Redis with --redis) but never tripping, `METRICS_TOKEN`, and traces
-and error reports sent to a local sink that accepts them (OTLP over HTTP, Sentry's envelopes),
-the traces sampled as the service ships (the `OTEL_TRACES_*` lines of its `.env.example`, as
-its Kubernetes config map; `--env OTEL_TRACES_SAMPLER_ARG=1` keeps every trace): what a
-deployed service pays, short of a network hop. Both serve at once, one uvicorn worker each, and
-take turns under wrk. Besides requests/s (noisy on a busy machine), each run reads the server's
-CPU time per request from /proc, which another process's load moves much less.
+Renders two services with auth and posts: "off" answers `observability=[]` and runs without rate
+limits or a log configuration (with --always-on, with both: the issue's always-on parts, so that
+the difference is the observability choices alone); "on" answers every `observability` choice of
+copier.yml and runs with `logging.ini` (JSON lines to stdout, as deployed; /dev/null here), rate
+limits counting (in memory, or in Redis with --redis) but never tripping, `METRICS_TOKEN`, and
+traces and error reports sent to a local sink that accepts them (OTLP over HTTP, Sentry's
+envelopes), the traces sampled as the service ships (the `OTEL_TRACES_*` lines of its
+`.env.example`, as its Kubernetes config map; `--env OTEL_TRACES_SAMPLER_ARG=1` keeps every
+trace): what a deployed service pays, short of a network hop. Both serve at once, one uvicorn
+worker each, and take turns under wrk. Besides requests/s (noisy on a busy machine), each run
+reads the server's CPU time per request from /proc, which another process's load moves much
+less.
 """
 
 from __future__ import annotations
