@@ -447,18 +447,26 @@ async def change_password(
     if not await security.verify_password(current_password, hashed) or credentials is None:
         return False
     password_hash = await security.hash_password(new_password)
-    replaced = await db.execute(
-        REPLACE_PASSWORD_HASH, user_id=user_id, old_hash=hashed, password_hash=password_hash
+    return await _set_password_hash(
+        db, user_id=user_id, password_hash=password_hash, replacing=credentials.password_hash
     )
-    if replaced != 1:
-        return False
+
+
+async def _set_password_hash(
+    db: Database, *, user_id: uuid.UUID, password_hash: str, replacing: str | None = None
+) -> bool:
+    """Store the user's new hash and end every session of theirs. With ``replacing``, only while
+    the stored hash is still that one (compare-and-set): False when another change won."""
+    if replacing is None:
+        await db.execute(SET_PASSWORD_HASH, user_id=user_id, password_hash=password_hash)
+    else:
+        replaced = await db.execute(
+            REPLACE_PASSWORD_HASH, user_id=user_id, old_hash=replacing, password_hash=password_hash
+        )
+        if replaced != 1:
+            return False
     await revoke_user_tokens(db, user_id=user_id)
     return True
-
-
-async def _set_password_hash(db: Database, *, user_id: uuid.UUID, password_hash: str) -> None:
-    await db.execute(SET_PASSWORD_HASH, user_id=user_id, password_hash=password_hash)
-    await revoke_user_tokens(db, user_id=user_id)
 
 
 def user_json(user_id: SQLColumnExpression[uuid.UUID]) -> ScalarSelect[Any]:
