@@ -136,16 +136,20 @@ def missing_database(url: URL) -> str:
     )
 
 
+def url_source() -> str:
+    """Where DATABASE_URL came from, for the messages that name it."""
+    return "the environment" if os.environ.get("DATABASE_URL") else ".env"
+
+
 def refused(url: URL, error: DBAPIError) -> str:
-    source = ".env" if not os.environ.get("DATABASE_URL") else "the environment"
     return (
         f"PostgreSQL at {server_name(url)} refused the credentials of DATABASE_URL (from "
-        f"{source}):\n    {error.orig}\nCheck its user and password."
+        f"{url_source()}):\n    {error.orig}\nCheck its user and password."
     )
 
 
 def unreachable(url: URL, error: OSError) -> str:
-    source = ".env" if not os.environ.get("DATABASE_URL") else "the environment"
+    source = url_source()
     return (
         f"Cannot reach PostgreSQL at {server_name(url)} (DATABASE_URL from {source}):\n"
         f"    {error}\n"
