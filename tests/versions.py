@@ -18,7 +18,12 @@ from tests.helpers import TEMPLATE_ROOT, run, run_unchecked
 
 NEW = "v99.0.0"
 # Release tags and the commits they name (git tag -l): recreated in the throwaway repository.
-RELEASES = {"v0.1.0": "e4b4153", "v0.2.0": "f1dc131", "v0.3.0": "5916d38"}
+RELEASES = {
+    "v0.1.0": "e4b4153",
+    "v0.2.0": "f1dc131",
+    "v0.3.0": "5916d38",
+    "v0.4.0": "b82f74f",
+}
 # Points of main's history the update tests start from, oldest first, with the answer sets each
 # is rendered with (tests/test_history.py): one per point, more where a point brought something
 # new (auth and posts at dbf1e37; scripts/new-domain at f4ec18d; the worker and files at
