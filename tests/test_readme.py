@@ -52,7 +52,7 @@ def test_quick_start_is_unambiguous() -> None:
         'uvx --with copier-template-extensions copier copy --trust "$PWD" ../my-service'
     ]
     assert service[0] == "cd ../my-service"
-    assert {"uv sync", "uv run pytest", "scripts/start"} <= set(service)
+    assert {"uv sync", "uv run pytest -n auto", "scripts/start"} <= set(service)
     assert template_tests == ["uv run pytest"]
     assert "uv run pytest" in (TEMPLATE_ROOT / ".ci" / "run").read_text().splitlines()
 

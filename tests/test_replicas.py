@@ -8,6 +8,7 @@ receiving it, go to the next replica). Each test starts its own cluster and stop
 
 from __future__ import annotations
 
+import http.client
 import re
 import signal
 import threading
@@ -150,7 +151,7 @@ def writer(port: int, token: str, deadline: float, load: Load) -> None:
                 answer = client.request(
                     method, path.format(last=last), json_body=body, headers=bearer(token)
                 )
-            except OSError:
+            except (OSError, http.client.HTTPException):  # no answer, or one cut short
                 status = 0
             else:
                 status = answer.status
@@ -197,7 +198,13 @@ def test_a_replica_stopped_under_load_loses_no_acknowledged_write(
         # Load went on after the stop, through the other replicas.
         assert len(after) > 10
         assert all(request.status in {200, 201} for request in after), failed
-        assert not [request for request in load.requests if request.status == 0]
+        # nginx always answers, but it cannot finish an answer whose replica was killed after
+        # sending its headers (http.client's IncompleteRead): only in flight at a kill.
+        cut = [request for request in load.requests if request.status == 0]
+        assert len(cut) <= LOAD_THREADS, cut
+        for request in cut:
+            assert stop == signal.SIGKILL, request
+            assert request.started < stopped_at + 0.5, (stopped_at, request)
         # The only failures: requests nginx had already sent to the stopped replica, which it
         # cannot resend because they are not idempotent (a POST it may have run). A read goes to
         # another replica. Killed, the replica drops what it was serving; stopped, it finishes
