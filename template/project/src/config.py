@@ -1,6 +1,7 @@
 import ipaddress
 import os
 import re
+from pathlib import Path
 from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, Field, SecretStr, field_validator, model_validator
@@ -24,6 +25,8 @@ class BaseConfig(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_file=".env",
+        # Whatever the machine's locale: the same bytes mean the same settings everywhere.
+        env_file_encoding="utf-8",
         env_ignore_empty=True,
         extra="ignore",
         # A refused value stays out of the error: it may be a secret (a JWT key, a password).
@@ -34,6 +37,20 @@ class BaseConfig(BaseSettings):
 
     # No prefix, whatever the class's env_prefix: the one environment of the whole service.
     ENVIRONMENT: Environment = Field(default=Environment.PRODUCTION, validation_alias="ENVIRONMENT")
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except UnicodeDecodeError:
+            # One line naming the file and the place, instead of python-dotenv's traceback
+            # (which names neither); the bytes themselves may be a secret, so never them.
+            env_files = values.get("_env_file", self.model_config.get("env_file"))
+            if isinstance(env_files, str | Path):
+                env_files = [env_files]
+            for env_file in env_files or ():
+                if problem := undecodable_env_file(Path(env_file)):
+                    raise SystemExit(problem) from None
+            raise
 
     @classmethod
     def settings_customise_sources(
@@ -49,6 +66,21 @@ class BaseConfig(BaseSettings):
         if os.environ.get("ENVIRONMENT") == Environment.TESTING:
             return init_settings, env_settings, file_secret_settings
         return init_settings, env_settings, dotenv_settings, file_secret_settings
+
+
+def undecodable_env_file(path: Path) -> str | None:
+    """Where ``path`` stops being UTF-8 (line and column, never the bytes: they may be a secret's),
+    for a person to fix it; None when it is UTF-8 or absent."""
+    try:
+        path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError as error:
+        data = error.object
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        return f"{path}: not UTF-8 text (line {line}, column {column}); save it as UTF-8."
+    return None
 
 
 def _asyncpg_url(url: SecretStr) -> SecretStr:

@@ -33,3 +33,26 @@ def test_a_failed_start_prints_no_secret(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "DEBUG=true sends tracebacks to clients" in output, output
     assert DATABASE_PASSWORD not in output
+
+
+def test_a_env_file_that_is_not_utf8_stops_the_start_with_one_line(tmp_path: Path) -> None:
+    # Saved by an editor in Latin-1: the "é" of the secret is one byte, 0xe9, not UTF-8.
+    secret = "caf\u00e9-jwt-secret-that-must-not-leak"
+    (tmp_path / ".env").write_bytes(f"ENVIRONMENT=local\nJWT_SECRET={secret}\n".encode("latin-1"))
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+
+    # The image's command, from the folder of the .env.
+    result = subprocess.run(
+        [sys.executable, "-m", "uvicorn", "src.main:app", "--port", "0"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert output == ".env: not UTF-8 text (line 2, column 15); save it as UTF-8.\n"
+    assert "-jwt-secret-that-must-not-leak" not in output
