@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from src.constants import SHOW_DOCS_ENVIRONMENTS, Environment
+from src.env_file import undecodable_env_file
 
 # An origin no CORS setting should ever allow: a regex that matches it matches any site.
 FOREIGN_ORIGIN = "https://attacker.invalid"
@@ -66,21 +67,6 @@ class BaseConfig(BaseSettings):
         if os.environ.get("ENVIRONMENT") == Environment.TESTING:
             return init_settings, env_settings, file_secret_settings
         return init_settings, env_settings, dotenv_settings, file_secret_settings
-
-
-def undecodable_env_file(path: Path) -> str | None:
-    """Where ``path`` stops being UTF-8 (line and column, never the bytes: they may be a secret's),
-    for a person to fix it; None when it is UTF-8 or absent."""
-    try:
-        path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        return None
-    except UnicodeDecodeError as error:
-        data = error.object
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        return f"{path}: not UTF-8 text (line {line}, column {column}); save it as UTF-8."
-    return None
 
 
 def _asyncpg_url(url: SecretStr) -> SecretStr:
