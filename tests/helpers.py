@@ -63,7 +63,8 @@ DOMAIN_FILES = {
     "auth": package_files(
         "auth",
         "__init__ cli config constants dependencies exceptions models router schemas security"
-        " service utils",
+        " service utils admin/__init__ admin/router admin/service credentials/__init__"
+        " credentials/router credentials/service",
         "__init__ conftest test_api test_cli test_config test_dependencies test_email"
         " test_limits_and_logs test_me test_races test_roles test_router test_security"
         " test_token_cache",

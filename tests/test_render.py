@@ -57,6 +57,7 @@ CORE_FILES = {
     "src/constants.py",
     "src/database.py",
     "src/domains.py",
+    "src/env_file.py",
     "src/exceptions.py",
     "src/health.py",
     "src/access.py",

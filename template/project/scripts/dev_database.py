@@ -25,6 +25,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from src.env_file import undecodable_env_file
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_ENVIRONMENTS = {"local", "testing"}
 # https://www.postgresql.org/docs/current/errcodes-appendix.html
@@ -38,11 +40,21 @@ class DeveloperSettings(BaseSettings):
     """The two settings these commands read, from the environment or ``.env`` like the app."""
 
     model_config = SettingsConfigDict(
-        env_file=PROJECT_ROOT / ".env", env_ignore_empty=True, extra="ignore"
+        env_file=PROJECT_ROOT / ".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
     )
 
     DATABASE_URL: str | None = None
     ENVIRONMENT: str = "production"
+
+    def __init__(self) -> None:
+        try:
+            super().__init__()
+        except UnicodeDecodeError:
+            problem = undecodable_env_file(PROJECT_ROOT / ".env")
+            raise SystemExit(problem or ".env: not UTF-8 text") from None
 
 
 def is_local() -> bool:

@@ -1,6 +1,7 @@
 import ipaddress
 import os
 import re
+from pathlib import Path
 from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, Field, SecretStr, field_validator, model_validator
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from src.constants import SHOW_DOCS_ENVIRONMENTS, Environment
+from src.env_file import undecodable_env_file
 
 # An origin no CORS setting should ever allow: a regex that matches it matches any site.
 FOREIGN_ORIGIN = "https://attacker.invalid"
@@ -24,6 +26,8 @@ class BaseConfig(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_file=".env",
+        # Whatever the machine's locale: the same bytes mean the same settings everywhere.
+        env_file_encoding="utf-8",
         env_ignore_empty=True,
         extra="ignore",
         # A refused value stays out of the error: it may be a secret (a JWT key, a password).
@@ -34,6 +38,20 @@ class BaseConfig(BaseSettings):
 
     # No prefix, whatever the class's env_prefix: the one environment of the whole service.
     ENVIRONMENT: Environment = Field(default=Environment.PRODUCTION, validation_alias="ENVIRONMENT")
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except UnicodeDecodeError:
+            # One line naming the file and the place, instead of python-dotenv's traceback
+            # (which names neither); the bytes themselves may be a secret, so never them.
+            env_files = values.get("_env_file", self.model_config.get("env_file"))
+            if isinstance(env_files, str | Path):
+                env_files = [env_files]
+            for env_file in env_files or ():
+                if problem := undecodable_env_file(Path(env_file)):
+                    raise SystemExit(problem) from None
+            raise
 
     @classmethod
     def settings_customise_sources(

@@ -45,6 +45,7 @@ def use_developer_database() -> None:
 async def create_admin(email: str) -> str:
     # Imported here: the settings they read depend on use_developer_database().
     from src.auth import service
+    from src.auth.admin import service as admin_service
     from src.auth.constants import ADMIN_ROLE
     from src.config import settings
     from src.database import Database, DatabasePool
@@ -61,13 +62,13 @@ async def create_admin(email: str) -> str:
                 if created is None:
                     return f"{email} registered meanwhile: run the command again."
                 user_id, outcome = created.id, "created as an admin"
-            elif await service.has_role(db, user_id=user_id, role_name=ADMIN_ROLE):
+            elif await admin_service.has_role(db, user_id=user_id, role_name=ADMIN_ROLE):
                 outcome = "already an admin"
             else:
                 outcome = "promoted to admin"
-            await service.grant_role(db, user_id=user_id, role_name=ADMIN_ROLE)
+            await admin_service.grant_role(db, user_id=user_id, role_name=ADMIN_ROLE)
             # The way back in for a locked-out admin too.
-            await service.set_user_active(db, user_id=user_id, active=True)
+            await admin_service.set_user_active(db, user_id=user_id, active=True)
     finally:
         await pool.close()
     return f"{email}: {outcome}."

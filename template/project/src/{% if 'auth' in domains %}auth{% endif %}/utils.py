@@ -2,11 +2,13 @@
 path) and the e-mails of the auth domain."""
 
 import uuid
+from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import Response
 
 from src.auth.config import auth_settings
-from src.auth.constants import REFRESH_TOKEN_PATH
+from src.auth.constants import REFRESH_TOKEN_PATH, EmailTokenPurpose
 from src.auth.schemas import AccessTokenResponse
 from src.auth.security import create_access_token
 from src.mail import Message, MessageTemplate
@@ -66,15 +68,31 @@ RESET_EMAIL = MessageTemplate(
 )
 
 
-def link(page: str, token: str) -> str:
-    return f"{str(auth_settings.LINK_BASE_URL).rstrip('/')}/{page}?token={token}"
+@dataclass(frozen=True, slots=True)
+class EmailLink:
+    """What differs between the links the domain e-mails: the page, the message, how long the
+    token lasts, and whether a verified address still gets one."""
+
+    page: str
+    template: MessageTemplate
+    lifetime: timedelta
+    to_verified: bool
+
+    def message(self, email: str, token: str) -> Message:
+        url = f"{str(auth_settings.LINK_BASE_URL).rstrip('/')}/{self.page}?token={token}"
+        seconds = int(self.lifetime.total_seconds())
+        return self.template.render(
+            email, link=url, hours=str(seconds // 3600), minutes=str(seconds // 60)
+        )
 
 
-def verification_message(email: str, token: str) -> Message:
-    hours = int(auth_settings.VERIFICATION_TOKEN_EXP.total_seconds() // 3600)
-    return VERIFICATION_EMAIL.render(email, link=link("verify-email", token), hours=str(hours))
-
-
-def reset_message(email: str, token: str) -> Message:
-    minutes = int(auth_settings.RESET_TOKEN_EXP.total_seconds() // 60)
-    return RESET_EMAIL.render(email, link=link("reset-password", token), minutes=str(minutes))
+def email_link(purpose: EmailTokenPurpose) -> EmailLink:
+    """The one place that maps a purpose to its link (read at each call: settings may change in
+    tests)."""
+    match purpose:
+        case EmailTokenPurpose.VERIFY:
+            return EmailLink(
+                "verify-email", VERIFICATION_EMAIL, auth_settings.VERIFICATION_TOKEN_EXP, False
+            )
+        case EmailTokenPurpose.RESET:
+            return EmailLink("reset-password", RESET_EMAIL, auth_settings.RESET_TOKEN_EXP, True)

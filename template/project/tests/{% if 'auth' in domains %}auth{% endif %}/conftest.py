@@ -6,6 +6,7 @@ import pytest
 from httpx import AsyncClient, Response
 
 from src.auth import service
+from src.auth.admin import service as admin_service
 from src.database import Database
 from src.mail import SMTPMailer, get_mailer
 from src.main import app
@@ -53,7 +54,7 @@ async def grant(db: Database, email: str, role_name: str) -> None:
     """Give a registered user a role, as an admin (or the create-admin command) would."""
     user_id = await service.get_user_id_by_email(db, email=email)
     assert user_id is not None
-    await service.grant_role(db, user_id=user_id, role_name=role_name)
+    await admin_service.grant_role(db, user_id=user_id, role_name=role_name)
     await db.commit()
 
 

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from src.auth.config import auth_settings
 from src.auth.constants import EmailTokenPurpose, ErrorCode
-from src.auth.router import send_link
+from src.auth.credentials.router import send_link
 from src.config import settings
 from src.database import Connection, Database, DatabasePool
 from src.mail import LogMailer
