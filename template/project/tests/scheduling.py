@@ -10,8 +10,7 @@ Longest first: a file that waits (real workers, subprocesses, timeouts) and is h
 would run alone at the end while the other processes are done. Each run records how long every
 test took (setup to teardown) in pytest's cache (``.pytest_cache``); the next run hands out the
 files by their total, longest first. A test with no record yet counts as ``UNKNOWN_SECONDS``, or
-``UNKNOWN_PROCESS_SECONDS`` in a file that starts processes (it imports ``subprocess``); without
-the cache (``-p no:cacheprovider``) every test is unknown.
+``UNKNOWN_PROCESS_SECONDS`` in a file that starts processes (it imports ``subprocess``).
 """
 
 import os
@@ -41,10 +40,9 @@ def _cache(config: pytest.Config) -> Any:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """In each xdist process (they must all collect the same order): the files by their recorded
     total, longest first; a file's tests keep their order."""
-    if not XDIST_WORKER:
+    if not XDIST_WORKER or (cache := _cache(config)) is None:
         return
-    cache = _cache(config)
-    recorded: dict[str, float] = {} if cache is None else cache.get(CACHE_KEY, {})
+    recorded: dict[str, float] = cache.get(CACHE_KEY, {})
     totals: dict[str, float] = {}
     for item in items:
         module = getattr(item, "module", None)
