@@ -78,7 +78,6 @@ CORE_FILES = {
     "tests/naming.py",
     "tests/outage.py",
     "tests/routes.py",
-    "tests/scheduling.py",
     "tests/test_api.py",
     "tests/test_architecture.py",
     "tests/test_config.py",

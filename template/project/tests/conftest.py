@@ -38,9 +38,6 @@ if TYPE_CHECKING:
 # "gw0", "gw1", ... in a pytest-xdist worker; None in a run without xdist and in its controller.
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 
-# Under -n, which process runs which file, longest first.
-pytest_plugins = ["tests.scheduling"]
-
 
 def _run_database_url() -> URL:
     if url := os.environ.get("TEST_DATABASE_URL"):
@@ -93,6 +90,25 @@ def pytest_runtestloop(session: pytest.Session) -> None:
     for module in {test.module for test in tests}:
         if start_early := getattr(module, "start_early", None):
             start_early(session)
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown when it is not loaded
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """``-n``: whole files to each process, as ``--dist loadfile`` does (a file's module fixtures
+    start once), except that the files named ``*outage*`` go to one process together: they stop
+    and freeze the outage tests' own server, which one process then starts, once, where a
+    process per file would start one each (initdb: seconds)."""
+    if config.getoption("dist") != "loadfile":
+        return None  # another --dist asked for: xdist's own
+    # pytest-xdist ships no type information.
+    from xdist.scheduler import LoadFileScheduling  # type: ignore[import-untyped]
+
+    class OutageFilesTogether(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "outage" if "outage" in path.rsplit("/", 1)[-1] else path
+
+    return OutageFilesTogether(config, log)
 
 
 async def recreate_database(url: URL, *, create: bool = True) -> None:
