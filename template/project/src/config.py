@@ -100,8 +100,10 @@ class Config(BaseConfig):
     DATABASE_POOL_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0)
     DATABASE_CONNECT_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0)
     # Every statement is bounded: PostgreSQL cancels a slower one, and the service stops waiting
-    # one second later even if the database itself is frozen (then the request gets a 503).
+    # DATABASE_STATEMENT_MARGIN_SECONDS later even if the database itself is frozen (then the
+    # request gets a 503).
     DATABASE_STATEMENT_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0)
+    DATABASE_STATEMENT_MARGIN_SECONDS: float = Field(default=1.0, gt=0)
     # Prepared statements kept per connection; 0 behind PgBouncer in transaction mode.
     DATABASE_STATEMENT_CACHE_SIZE: int = Field(default=100, ge=0)
 
@@ -177,7 +179,9 @@ class Config(BaseConfig):
         """Arguments of every asyncpg connection the service opens (pool or single)."""
         return {
             "timeout": self.DATABASE_CONNECT_TIMEOUT_SECONDS,
-            "command_timeout": self.DATABASE_STATEMENT_TIMEOUT_SECONDS + 1,
+            "command_timeout": (
+                self.DATABASE_STATEMENT_TIMEOUT_SECONDS + self.DATABASE_STATEMENT_MARGIN_SECONDS
+            ),
             "statement_cache_size": self.DATABASE_STATEMENT_CACHE_SIZE,
             "server_settings": {
                 "statement_timeout": str(int(self.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000)),

@@ -19,20 +19,17 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import asyncpg
 import pytest
-from alembic import command
-from asgi_lifespan import LifespanManager
-from httpx import ASGITransport, AsyncClient
-from sqlalchemy import URL, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.engine import URL, make_url
 
-from tests.migrations import run_alembic
-
+# What fixtures use is imported where they use it: pytest-xdist's controller process imports
+# this module too, and runs no test (asyncpg, Alembic, httpx, SQLAlchemy's async engine and
+# the app cost it about half a CPU-second).
 if TYPE_CHECKING:
     from asyncpg.transaction import Transaction
     from fastapi import FastAPI
+    from httpx import AsyncClient
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
     from src.database import Connection, Database
     from tests.outage import OutageDatabase
@@ -119,6 +116,9 @@ async def recreate_database(url: URL, *, create: bool = True) -> None:
 
     ``create=False`` only drops it: the suite leaves no database behind on a server.
     """
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     admin = create_async_engine(
         url.set(drivername="postgresql+asyncpg", database="postgres"),
         isolation_level="AUTOCOMMIT",
@@ -137,7 +137,12 @@ def database_url() -> URL:
 
 
 @pytest.fixture(scope="session")
-async def engine(database_url: URL) -> AsyncIterator[AsyncEngine]:
+async def engine(database_url: URL) -> AsyncIterator["AsyncEngine"]:
+    from alembic import command
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from tests.migrations import run_alembic
+
     await recreate_database(database_url)
     engine = create_async_engine(database_url)
     await run_alembic(engine, lambda config: command.upgrade(config, "head"))
@@ -165,6 +170,8 @@ class KeptConnection:
         return self.connection
 
     async def roll_back(self, transaction: "Transaction") -> None:
+        import asyncpg
+
         try:
             await transaction.rollback()
         except (OSError, asyncpg.InterfaceError, asyncpg.PostgresError):
@@ -197,7 +204,9 @@ class OneConnection:
 
 
 @pytest.fixture(scope="session")
-async def kept_connection(engine: AsyncEngine, database_url: URL) -> AsyncIterator[KeptConnection]:
+async def kept_connection(
+    engine: "AsyncEngine", database_url: URL
+) -> AsyncIterator[KeptConnection]:
     kept = KeptConnection(database_url)
     yield kept
     await kept.close()
@@ -224,7 +233,10 @@ def db(connection: "Connection") -> "Database":
 
 
 @pytest.fixture
-async def client(connection: "Connection") -> AsyncIterator[AsyncClient]:
+async def client(connection: "Connection") -> AsyncIterator["AsyncClient"]:
+    from asgi_lifespan import LifespanManager
+    from httpx import ASGITransport, AsyncClient
+
     # Imported here, after pytest_configure pointed DATABASE_URL at the test database.
     from src.database import Database, get_db, get_read_db
     from src.main import app
@@ -250,7 +262,9 @@ async def client(connection: "Connection") -> AsyncIterator[AsyncClient]:
 SEEDED_TABLES: set[str] = set()
 
 
-async def tables_with_rows(engine: AsyncEngine) -> list[str]:
+async def tables_with_rows(engine: "AsyncEngine") -> list[str]:
+    from sqlalchemy import text
+
     async with engine.connect() as connection:
         query = text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         names = (await connection.execute(query)).scalars().all()
@@ -262,12 +276,14 @@ async def tables_with_rows(engine: AsyncEngine) -> list[str]:
         ]
 
 
-async def empty_tables(engine: AsyncEngine) -> None:
+async def empty_tables(engine: "AsyncEngine") -> None:
     """Delete every row the migrations did not write (after tests that commit for real).
 
     ``DELETE``, referencing tables first: on a few rows it takes a millisecond, where
     ``TRUNCATE`` replaces every table's files (~0.1 s a call, after dozens of tests).
     """
+    from sqlalchemy import text
+
     async with engine.connect() as connection:
         names = [name for name in await deletion_order(connection) if name not in SEEDED_TABLES]
     async with engine.begin() as connection:
@@ -275,8 +291,10 @@ async def empty_tables(engine: AsyncEngine) -> None:
             await connection.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608 (catalog names)
 
 
-async def deletion_order(connection: AsyncConnection) -> list[str]:
+async def deletion_order(connection: "AsyncConnection") -> list[str]:
     """The service's tables, each after every table whose foreign keys reference it."""
+    from sqlalchemy import text
+
     rows = await connection.execute(
         text(
             "SELECT tablename, referenced.relname FROM pg_tables"
@@ -296,7 +314,7 @@ async def deletion_order(connection: AsyncConnection) -> list[str]:
 
 
 @pytest.fixture
-async def committed_client(engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
+async def committed_client(engine: "AsyncEngine") -> AsyncIterator["AsyncClient"]:
     """The app on its own pool and the test database, without the test's transaction: requests
     commit for real and may run concurrently (write paths, races). Tables are emptied after."""
     from tests.outage import app_client

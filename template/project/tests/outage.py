@@ -102,11 +102,13 @@ def outage_app(
     *,
     statement_timeout_seconds: float = 10,
     connect_timeout_seconds: float = 5,
+    statement_margin_seconds: float = 1,
 ) -> FastAPI:
     """The app on ``database``, with its own pool."""
     config = Config(
         DATABASE_URL=database.url,
         DATABASE_STATEMENT_TIMEOUT_SECONDS=statement_timeout_seconds,
         DATABASE_CONNECT_TIMEOUT_SECONDS=connect_timeout_seconds,
+        DATABASE_STATEMENT_MARGIN_SECONDS=statement_margin_seconds,
     )
     return create_app(config)

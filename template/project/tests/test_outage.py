@@ -45,7 +45,8 @@ async def test_stopped_database_is_a_503_then_recovers(outage_database: OutageDa
 
 
 # The connect timeout also bounds the wait for a cancelled statement when its connection goes
-# back to the pool: shorter than that wait, the release fails too (the answer stays a 503).
+# back to the pool (the statement's timeout and margin: 0.8 s here): shorter than that wait, the
+# release fails too (the answer stays a 503).
 @pytest.mark.parametrize("connect_timeout_seconds", [5, 0.5])
 async def test_frozen_database_is_a_503_after_the_statement_timeout(
     outage_database: OutageDatabase, connect_timeout_seconds: float
@@ -54,6 +55,7 @@ async def test_frozen_database_is_a_503_after_the_statement_timeout(
     app = outage_app(
         outage_database,
         statement_timeout_seconds=0.3,
+        statement_margin_seconds=0.5,
         connect_timeout_seconds=connect_timeout_seconds,
     )
     async with app_client(app) as client:
