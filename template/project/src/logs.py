@@ -23,7 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from src.config import BaseConfig
 
 LOGGING_INI = Path(__file__).resolve().parent.parent / "logging.ini"
-TEXT_FORMAT = "%(asctime)s %(levelname)s [%(name)s] [%(request_id)s] %(message)s"
+# The trace id, in a line made inside a span (tracing chosen): `` [trace 4bf9…]`` or nothing.
+TEXT_FORMAT = "%(asctime)s %(levelname)s [%(name)s] [%(request_id)s]%(trace)s %(message)s"
 JSON_FIELDS = ["levelname", "name", "message", "request_id", "user_id"]
 
 access_logger = logging.getLogger("src.access")
@@ -63,6 +64,8 @@ def _add_context(record: logging.LogRecord) -> None:
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         _add_context(record)
+        trace_id = getattr(record, "trace_id", None)
+        record.trace = f" [trace {trace_id}]" if trace_id else ""
         return super().format(record)
 
 
