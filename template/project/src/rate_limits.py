@@ -15,11 +15,11 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
-from limits import RateLimitItem, parse_many, strategies
-from limits.aio import strategies as aio_strategies
+from limits import RateLimitItem, parse_many
 from limits.aio.storage import Storage
+from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, storage_from_string
+from limits.storage import storage_from_string
 from pydantic import AfterValidator, Field, RedisDsn, field_validator
 
 from src.config import BaseConfig
@@ -107,25 +107,19 @@ class RateLimiter:
     def __init__(self, config: RateLimitConfig) -> None:
         self.config = config
         url = config.storage_url
-        # Fixed windows: one counter per key, whatever the limit (a moving window keeps a time
-        # per counted request); a burst across a window's edge can reach twice the limit.
-        self.strategy: aio_strategies.FixedWindowRateLimiter | strategies.FixedWindowRateLimiter
+        options: dict[str, Any] = {"wrap_exceptions": True}
         if url.startswith("redis"):
             # redis-py (the worker's client), with bounded waits: a slow Redis lets requests pass.
-            storage = storage_from_string(
-                f"async+{url}",
-                wrap_exceptions=True,
-                implementation="redispy",
-                key_prefix=config.RATE_LIMIT_KEY_PREFIX,
-                socket_timeout=1,
-                socket_connect_timeout=1,
-            )
-            self.strategy = aio_strategies.FixedWindowRateLimiter(cast(Storage, storage))
-        else:
-            # In memory, the synchronous storage (no I/O to wait for): its asyncio twin starts a
-            # task per hit to sweep expired counters, about a tenth of a cached read's CPU; this
-            # one sweeps in a timer thread, at most every 10 ms.
-            self.strategy = strategies.FixedWindowRateLimiter(MemoryStorage())
+            options |= {
+                "implementation": "redispy",
+                "key_prefix": config.RATE_LIMIT_KEY_PREFIX,
+                "socket_timeout": 1,
+                "socket_connect_timeout": 1,
+            }
+        self.storage = cast(Storage, storage_from_string(f"async+{url}", **options))
+        # Fixed windows: one counter per key, whatever the limit (a moving window keeps a time
+        # per counted request); a burst across a window's edge can reach twice the limit.
+        self.strategy = FixedWindowRateLimiter(self.storage)
         self._items: dict[str, tuple[RateLimitItem, ...]] = {}
 
     def limits(self, name: str) -> tuple[RateLimitItem, ...]:
@@ -140,24 +134,14 @@ class RateLimiter:
             items = self._items[name] = self.limits(name)
         for item in items:
             try:
-                reset_time = await self._count(item, name, key)
+                if await self.strategy.hit(item, name, key):
+                    continue
+                stats = await self.strategy.get_window_stats(item, name, key)
             except StorageError as error:
                 cause = error.storage_error
                 logger.warning("Rate limits unavailable: %s: %s", type(cause).__name__, cause)
                 return
-            if reset_time is not None:
-                raise TooManyRequests(retry_after=max(1, math.ceil(reset_time - time.time())))
-
-    async def _count(self, item: RateLimitItem, name: str, key: str) -> float | None:
-        """Count one hit; past the limit, when its window resets (else None)."""
-        strategy = self.strategy
-        if isinstance(strategy, strategies.FixedWindowRateLimiter):  # in memory
-            if strategy.hit(item, name, key):
-                return None
-            return strategy.get_window_stats(item, name, key).reset_time
-        if await strategy.hit(item, name, key):
-            return None
-        return (await strategy.get_window_stats(item, name, key)).reset_time
+            raise TooManyRequests(retry_after=max(1, math.ceil(stats.reset_time - time.time())))
 
 
 async def client_ip(request: Request) -> str:
