@@ -11,7 +11,6 @@ import logging
 import logging.config
 import time
 from contextvars import ContextVar
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -71,17 +70,11 @@ class TextFormatter(logging.Formatter):
 
 class JSONFormatter(OrjsonFormatter):
     """python-json-logger's lines, encoded by orjson (a quarter of the standard encoder's
-    time), the timestamp as its ISO string."""
+    time)."""
 
     def format(self, record: logging.LogRecord) -> str:
         _add_context(record)
         return super().format(record)
-
-    def add_fields(
-        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
-    ) -> None:
-        super().add_fields(log_data, record, message_dict)
-        log_data["timestamp"] = datetime.fromtimestamp(record.created, tz=UTC).isoformat()
 
 
 def formatter(*args: Any, **kwargs: Any) -> logging.Formatter:
@@ -92,6 +85,8 @@ def formatter(*args: Any, **kwargs: Any) -> logging.Formatter:
             rename_fields={"levelname": "level", "name": "logger"},
             # uvicorn's extra copy of its message with terminal colours
             reserved_attrs=[*RESERVED_ATTRS, "color_message"],
+            # The record's time in UTC, last; orjson writes it as its ISO string.
+            timestamp=True,
         )
     return TextFormatter(TEXT_FORMAT)
 
