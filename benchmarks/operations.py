@@ -3,7 +3,7 @@ observability choice, logs and rate limits on (issue 13: at most 10 % fewer requ
 
     uv run python benchmarks/operations.py [--seconds 10] [--connections 64] [--rounds 3]
         [--redis URL] [--observability metrics,errors] [--env OTEL_TRACES_SAMPLER_ARG=0.1]
-        [--always-on]
+        [--always-on] [--database bench_operations]
 
 Renders two services with auth and posts: "off" answers `observability=[]` and runs without rate
 limits or a log configuration (with --always-on, with both: the issue's always-on parts, so that
@@ -93,6 +93,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--redis", help="rate limits in this Redis (default: in memory)")
+    # Two runs at once (two checkouts) each need their own database.
+    parser.add_argument("--database", default="bench_operations", help="the seeded database")
     parser.add_argument(
         "--observability", help="the choices of the on service, comma-separated (default: all)"
     )
@@ -112,7 +114,7 @@ def main() -> None:
         project = Path(tempfile.mkdtemp(prefix=f"bench-ops-{name}-")) / "service"
         render(project, {"domains": ["auth", "posts"], "observability": observability})
         projects[name] = prepare_service(project, [])
-    url = prepare_database(projects["off"], "bench_operations", users=100, posts=2000)
+    url = prepare_database(projects["off"], args.database, users=100, posts=2000)
     common = {"DATABASE_URL": url, "ENVIRONMENT": "production", "AUTH_JWT_SECRET": JWT_SECRET}
     token = access_token(projects["off"], {**os.environ, **common, "AUTH_JWT_EXP": "PT1H"})
     headers = {"Authorization": f"Bearer {token}"}

@@ -47,6 +47,9 @@ def create_app(
     config: Config = settings, rate_limits: RateLimitConfig = rate_limit_settings
 ) -> FastAPI:
     app = Service(
+        # FastAPI's own OpenTelemetry off: src/observability traces, when chosen (per request,
+        # FastAPI would otherwise look for OpenTelemetry's middleware down the stack).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         title=PROJECT_NAME,
         version=config.APP_VERSION,
         debug=config.DEBUG,
