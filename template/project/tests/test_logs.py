@@ -189,7 +189,8 @@ def free_port() -> int:
         return port
 
 
-def get_when_up(url: str, timeout: float = 60) -> httpx.Response:
+def get_when_up(url: str, timeout: float = 180) -> httpx.Response:
+    """The first answer from ``url``; the app's import took over 60 s at a load of 20."""
     deadline = time.monotonic() + timeout
     while True:
         try:
