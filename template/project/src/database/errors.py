@@ -4,7 +4,7 @@ saturated or too slow is a 503 (``DatabaseUnavailable``), a constraint a 409, re
 
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
@@ -12,8 +12,6 @@ from src.exceptions import DatabaseConflict, DatabaseUnavailable, invalid_data_e
 
 if TYPE_CHECKING:
     from src.database.connections import Connection
-
-T = TypeVar("T")
 
 # SQLSTATEs meaning "the database cannot serve now", not "this request is wrong": connection
 # exceptions, insufficient resources (too many connections), operator intervention (shutting
@@ -56,8 +54,8 @@ def connecting() -> Iterator[None]:
 
 
 async def call(
-    function: Callable[..., Awaitable[T]], /, *arguments: Any, connection: "Connection"
-) -> T:
+    function: Callable[..., Awaitable[Any]], /, *arguments: Any, connection: "Connection"
+) -> Any:
     """Call the driver on ``connection``; its failures become the service's database errors.
     The call is made here, not by the caller: on a connection the server closed, asyncpg
     refuses the call itself (an InterfaceError before any await)."""
