@@ -193,7 +193,7 @@ VIOLATIONS = {
     "P18-guide-unique-pattern": Violation(
         "P18",
         replace(
-            "src/database.py",
+            "src/database/tables.py",
             '"uq": "%(table_name)s_%(column_0_N_name)s_key"',
             '"uq": "%(table_name)s_%(column_0_name)s_key"',
         ),

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import DateTime, func, literal, select, text
 
 from src.database import Connection, Database, compile_query, json_page, json_row
+from src.exceptions import DatabaseUnavailable
 from src.models import format_datetime
 
 MOMENTS = [
@@ -79,3 +80,18 @@ async def test_reads_hold_no_connection_and_refuse_writes(connection: Connection
         await database.execute(write)
 
     assert (value, source.held) == (1, 0)
+
+
+async def test_a_failed_read_gives_its_connection_back_as_the_service_error(
+    connection: Connection,
+) -> None:
+    """Reads run on the unit of work's one code path: the driver's failure becomes the service's
+    error (here a statement cancelled by its timeout, a 503) and the connection goes back."""
+    source = CountingSource(connection)
+    database = Database(source, reads_only=True)
+    await connection.execute("SET LOCAL statement_timeout = 50")  # the test's transaction
+
+    with pytest.raises(DatabaseUnavailable):
+        await database.fetch_value(compile_query(select(func.pg_sleep(5))), str)
+
+    assert source.held == 0

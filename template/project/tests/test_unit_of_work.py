@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from src.config import Config, settings
-from src.database import DbDep, compile_query, connect
-from src.exceptions import Conflict
+from src.database import DatabasePool, DbDep, compile_query, connect
+from src.exceptions import Conflict, DatabaseUnavailable
 from src.main import create_app
 from tests.outage import app_client
 
@@ -129,3 +129,20 @@ async def test_the_connection_is_back_in_the_pool_before_the_body_is_sent() -> N
 
     assert other.status_code == status.HTTP_200_OK, other.text
     assert slowly_read.status_code == status.HTTP_201_CREATED
+
+
+async def test_a_saturated_pool_is_a_503_after_its_timeout_and_serves_once_freed() -> None:
+    """The pool timeout bounds the wait while no connection is idle; a freed one serves at once."""
+    pool = DatabasePool(Config(DATABASE_POOL_SIZE=1, DATABASE_POOL_TIMEOUT_SECONDS=0.2))
+    held = await pool.acquire()
+    try:
+        with pytest.raises(DatabaseUnavailable):
+            await asyncio.wait_for(pool.acquire(), 5)  # a hang fails here, not the suite
+    finally:
+        await pool.release(held)
+    again = await asyncio.wait_for(pool.acquire(), 5)
+    try:
+        assert await again.fetchval("SELECT 1") == 1
+    finally:
+        await pool.release(again)
+        await pool.close()
