@@ -49,7 +49,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from src import openapi
 from src.main import app, create_app
-from tests.routes import api_routes
+from tests.routes import api_routes, tagged_routes
 
 Case = schemathesis.Case[Any]
 
@@ -92,9 +92,7 @@ schemathesis.openapi.format("email", LOCAL_PARTS.map(lambda local: f"{local}@exa
 def operation_ids(tag: str) -> list[str]:
     """The operation IDs of ``tag``'s routes, read from the route table: collecting the tests
     neither builds the document nor generates a case."""
-    return sorted(
-        openapi.operation_id(route) for _path, route in api_routes(app) if tag in route.tags
-    )
+    return sorted(openapi.operation_id(route) for route in tagged_routes(app, tag))
 
 
 @dataclass

@@ -11,3 +11,13 @@ def api_routes(application: FastAPI) -> list[tuple[str, APIRoute]]:
         for context in iter_route_contexts(application.routes)
         if isinstance(route := context.original_route, APIRoute)
     ]
+
+
+def tagged_routes(application: FastAPI, tag: str) -> list[APIRoute]:
+    """The API routes served under ``tag``: a route's own tags and those of every router that
+    includes it (the route object keeps its own only, and a nested router's add nothing there)."""
+    return [
+        route
+        for context in iter_route_contexts(application.routes)
+        if isinstance(route := context.original_route, APIRoute) and tag in context.tags
+    ]
