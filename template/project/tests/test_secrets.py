@@ -46,22 +46,23 @@ def write_latin1_env(folder: Path) -> None:
     (folder / ".env").write_bytes(f"ENVIRONMENT=local\nJWT_SECRET={secret}\n".encode("latin-1"))
 
 
+def failed_output(command: list[str], cwd: Path, env: dict[str, str]) -> str:
+    """What ``command`` printed, when it exited with 1 as a failed start does."""
+    result = subprocess.run(  # noqa: S603  # our own interpreter and modules
+        command, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=60
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    return output
+
+
 def test_a_env_file_that_is_not_utf8_stops_the_app_with_one_line(tmp_path: Path) -> None:
     write_latin1_env(tmp_path)
 
     # The image's command, from the folder of the .env.
-    result = subprocess.run(
-        [sys.executable, "-m", "uvicorn", "src.main:app", "--port", "0"],
-        cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    command = [sys.executable, "-m", "uvicorn", "src.main:app", "--port", "0"]
+    output = failed_output(command, tmp_path, {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
 
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, output
     assert output == f".env: {NOT_UTF8}"
     assert LEAKED not in output
 
@@ -75,17 +76,8 @@ def test_a_env_file_that_is_not_utf8_stops_scripts_start_with_one_line(tmp_path:
         shutil.copy(ROOT / "src" / module, tmp_path / "src" / module)
     write_latin1_env(tmp_path)
 
-    result = subprocess.run(
-        [sys.executable, "-m", "scripts.dev_database", "uvicorn", "src.main:app"],
-        cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    command = [sys.executable, "-m", "scripts.dev_database", "uvicorn", "src.main:app"]
+    output = failed_output(command, tmp_path, {"PATH": "/usr/bin:/bin"})
 
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, output
     assert output == f"{tmp_path / '.env'}: {NOT_UTF8}"
     assert LEAKED not in output
