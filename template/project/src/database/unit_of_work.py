@@ -106,12 +106,12 @@ class Database:
             await self._source.release(connection)
 
     async def _discard(self) -> None:
+        """Close a connection whose transaction is in doubt, then hand it back (the pool opens
+        another)."""
         self._transaction = None
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            if not is_closed(connection):
-                connection.terminate()
-            await self._source.release(connection)
+        if self._connection is not None and not is_closed(self._connection):
+            self._connection.terminate()
+        await self.release()
 
     async def _run(self, query: Query, params: Mapping[str, Any], method: str) -> Any:
         """The one way a statement runs: on the connection this work holds (taken on its first
